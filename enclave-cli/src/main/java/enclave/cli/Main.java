@@ -1,0 +1,119 @@
+package enclave.cli;
+
+import enclave.cli.config.ConfigureCommand;
+import enclave.cli.console.CliException;
+import enclave.cli.deployment.OnlineDeploymentCommands;
+import enclave.cli.endpoint.OnlineEndpointCommands;
+import enclave.cli.group.GroupCommands;
+import enclave.cli.server.DownCommand;
+import enclave.cli.server.StatusCommand;
+import enclave.cli.server.UpCommand;
+import enclave.cli.session.Session;
+import enclave.cli.workspace.WorkspaceCommands;
+import enclave.core.EnclaveException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code enclave} command line. {@link #run} is the whole CLI as a function (arguments, streams and
+ * environment in, exit code out) so tests can drive it in-process; {@link #main} adds only
+ * {@code System.exit}.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.getenv(), System.console() != null));
+    }
+
+    /** Runs one command without a terminal (plain progress lines, no prompts); returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        return run(args, out, err, env, false);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, boolean terminal) {
+        Session session = new Session(out, err, env, terminal);
+        CommandLine cli = commandLine(session);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The command tree, wired by hand: every command gets the session through its constructor. */
+    static CommandLine commandLine(Session session) {
+        CommandLine ml = new CommandLine(new MlCommand(session))
+                .addSubcommand(new CommandLine(new WorkspaceCommands(session)))
+                .addSubcommand(new CommandLine(new OnlineEndpointCommands(session)))
+                .addSubcommand(new CommandLine(new OnlineDeploymentCommands(session)));
+        CommandLine root = new CommandLine(new RootCommand(session))
+                .addSubcommand(new CommandLine(new UpCommand(session)))
+                .addSubcommand(new CommandLine(new DownCommand(session)))
+                .addSubcommand(new CommandLine(new StatusCommand(session)))
+                .addSubcommand(new CommandLine(new ConfigureCommand(session)))
+                .addSubcommand(new CommandLine(new GroupCommands(session)))
+                .addSubcommand(ml);
+        root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
+        root.setErr(new PrintWriter(session.err(), true, StandardCharsets.UTF_8));
+        root.setCaseInsensitiveEnumValuesAllowed(true);
+        root.setExecutionStrategy(parseResult -> {
+            try {
+                session.validateOptions();
+            } catch (CliException e) {
+                throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
+        root.setParameterExceptionHandler((e, args) -> {
+            session.err().println("ERROR: (UsageError) " + e.getMessage());
+            session.err().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " -h' for help.");
+            return CliException.USAGE;
+        });
+        root.setExecutionExceptionHandler((e, commandLine, parseResult) -> failure(session, e));
+        return root;
+    }
+
+    private static int failure(Session session, Exception failure) {
+        PrintStream err = session.err();
+        int code;
+        if (failure instanceof CliException e) {
+            err.println("ERROR: (" + e.code() + ") " + e.getMessage());
+            code = e.exitCode();
+        } else if (failure instanceof EnclaveException e) {
+            err.println("ERROR: (" + e.code() + ") " + e.getMessage());
+            code = CliException.FAILURE;
+        } else {
+            err.println("ERROR: (InternalError) " + failure + (session.debug() ? "" : " (run again with --debug for details)"));
+            code = CliException.FAILURE;
+        }
+        if (session.debug()) {
+            failure.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+
+    /** {@code enclave ml}: Azure ML's resources. */
+    @Command(name = "ml", description = "Workspaces, online endpoints and online deployments (as in `az ml`).")
+    static final class MlCommand implements Runnable {
+        private final Session session;
+
+        @Spec
+        CommandSpec spec;
+
+        MlCommand(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(session.out());
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package enclave.cli.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import enclave.cli.console.CliException;
+import enclave.core.Json;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+
+/**
+ * Sends HTTPS requests to one Enclave server and turns transport failures into messages a person can act
+ * on. Every request carries a fresh {@code x-ms-client-request-id}; with {@code --debug} each exchange is
+ * logged as one line.
+ */
+public final class HttpTransport {
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
+
+    private final HttpClient client;
+    private final Consumer<String> debug;
+
+    public HttpTransport(SSLContext ssl, Consumer<String> debug) {
+        this(HttpClient.newBuilder()
+                .sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build(), debug);
+    }
+
+    public HttpTransport(HttpClient client, Consumer<String> debug) {
+        this.client = client;
+        this.debug = debug;
+    }
+
+    public ApiResponse send(String method, URI uri, Map<String, String> headers, byte[] body) {
+        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
+        return exchange(request(method, uri, headers, publisher));
+    }
+
+    public ApiResponse upload(String method, URI uri, Map<String, String> headers, Path file) {
+        try {
+            return exchange(request(method, uri, headers, HttpRequest.BodyPublishers.ofFile(file)));
+        } catch (FileNotFoundException e) {
+            throw CliException.user("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static HttpRequest request(String method, URI uri, Map<String, String> headers, HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .method(method, body)
+                .header("User-Agent", "enclave-cli")
+                .header("x-ms-client-request-id", UUID.randomUUID().toString());
+        headers.forEach(request::header);
+        return request.build();
+    }
+
+    private ApiResponse exchange(HttpRequest request) {
+        long started = System.nanoTime();
+        try {
+            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            debug.accept(request.method() + " " + request.uri() + " -> " + response.statusCode()
+                    + " (" + (System.nanoTime() - started) / 1_000_000 + " ms)");
+            String text = new String(response.body(), StandardCharsets.UTF_8);
+            return new ApiResponse(request.uri(), response.statusCode(), response.headers(), parse(text), text);
+        } catch (ConnectException e) {
+            throw notRunning(request.uri());
+        } catch (HttpTimeoutException e) {
+            throw new CliException("RequestTimeout", request.method() + " " + request.uri() + " got no answer in time");
+        } catch (SSLException e) {
+            throw new CliException("TlsError", "the TLS handshake with " + origin(request.uri()) + " failed (" + e.getMessage()
+                    + "); the server's certificate must come from the CA in this ENCLAVE_HOME");
+        } catch (IOException e) {
+            if (e.getCause() instanceof ConnectException) {
+                throw notRunning(request.uri());
+            }
+            throw new CliException("ConnectionError", request.method() + " " + request.uri() + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("Interrupted", "interrupted while waiting for " + request.uri());
+        }
+    }
+
+    private static JsonNode parse(String text) {
+        if (text.isBlank()) {
+            return MissingNode.getInstance();
+        }
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
+    }
+
+    /** The {@code {"error":{"code","message"}}} of a failed response, or its status and text when it has none. */
+    public static CliException error(ApiResponse response) {
+        JsonNode error = response.body().path("error");
+        String code = error.path("code").asText("");
+        String message = error.path("message").asText("");
+        if (code.isEmpty()) {
+            code = "HttpError" + response.status();
+        }
+        if (message.isEmpty()) {
+            message = response.text().isBlank() ? "the server answered HTTP " + response.status() + " for " + response.uri()
+                    : response.text().strip();
+        }
+        return new CliException(code, message);
+    }
+
+    static CliException notRunning(URI uri) {
+        return new CliException("ServerNotRunning", "cannot reach the Enclave server at " + origin(uri)
+                + ": start it with ./enclave up");
+    }
+
+    /** Joins a base url (with or without a trailing slash) and an absolute path with an optional query. */
+    public static URI resolve(URI base, String pathAndQuery) {
+        String root = base.toString().replaceAll("/+$", "");
+        return URI.create(root + (pathAndQuery.startsWith("/") ? "" : "/") + pathAndQuery);
+    }
+
+    private static String origin(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+}

@@ -1,0 +1,115 @@
+package enclave.cli.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import enclave.cli.console.CliException;
+import enclave.cli.console.Progress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Waits for an ARM long-running operation: a 201/202 answer with {@code Azure-AsyncOperation} is polled
+ * until its {@code status} is terminal, showing {@code properties.stage} as it goes. A 202 with only a
+ * {@code Location} is polled until that url stops answering 202.
+ */
+public final class LongRunningOperation {
+    private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled", "cancelled");
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration LONGEST_RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final ManagementClient client;
+    private final Progress progress;
+
+    public LongRunningOperation(ManagementClient client, Progress progress) {
+        this.client = client;
+        this.progress = progress;
+    }
+
+    /** Returns when the operation succeeded; throws with the operation's error message when it did not. */
+    public void await(ApiResponse accepted, String firstStage) {
+        Optional<String> operation = accepted.header("Azure-AsyncOperation");
+        if (operation.isPresent()) {
+            pollOperation(URI.create(operation.get()), accepted, firstStage);
+        } else if (accepted.status() == 202 && accepted.header("Location").isPresent()) {
+            pollLocation(URI.create(accepted.header("Location").get()), accepted, firstStage);
+        }
+    }
+
+    private void pollOperation(URI url, ApiResponse accepted, String firstStage) {
+        progress.stage(firstStage);
+        ApiResponse last = accepted;
+        try {
+            while (true) {
+                sleep(last);
+                last = client.getUrl(url);
+                JsonNode status = last.body();
+                String state = status.path("status").asText("InProgress");
+                if (TERMINAL.contains(state.toLowerCase(Locale.ROOT))) {
+                    progress.close();
+                    if (!state.equalsIgnoreCase("succeeded")) {
+                        throw failure(status, state);
+                    }
+                    return;
+                }
+                String stage = status.path("properties").path("stage").asText("");
+                if (stage.isEmpty()) {
+                    progress.tick();
+                } else {
+                    progress.stage(stage);
+                }
+            }
+        } finally {
+            progress.close();
+        }
+    }
+
+    private void pollLocation(URI url, ApiResponse accepted, String firstStage) {
+        progress.stage(firstStage);
+        ApiResponse last = accepted;
+        try {
+            while (last.status() == 202) {
+                sleep(last);
+                last = client.getUrl(url);
+                progress.tick();
+            }
+        } finally {
+            progress.close();
+        }
+    }
+
+    private static CliException failure(JsonNode status, String state) {
+        JsonNode error = status.path("error");
+        String code = error.path("code").asText("");
+        String message = error.path("message").asText("");
+        if (message.isEmpty()) {
+            message = status.path("properties").path("message").asText("");
+        }
+        if (message.isEmpty()) {
+            message = "the operation ended as " + state;
+        }
+        return new CliException(code.isEmpty() ? "Operation" + state : code, message);
+    }
+
+    private static void sleep(ApiResponse last) {
+        Duration wait = POLL;
+        Optional<String> retryAfter = last.header("Retry-After");
+        if (retryAfter.isPresent()) {
+            try {
+                Duration asked = Duration.ofSeconds(Long.parseLong(retryAfter.get().trim()));
+                if (asked.compareTo(LONGEST_RETRY_AFTER) <= 0 && !asked.isZero()) {
+                    wait = asked;
+                }
+            } catch (NumberFormatException e) {
+                // an HTTP-date: keep our own interval
+            }
+        }
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("Interrupted", "stopped waiting for the operation; it continues on the server");
+        }
+    }
+}

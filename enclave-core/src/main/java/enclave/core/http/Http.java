@@ -1,0 +1,103 @@
+package enclave.core.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import enclave.core.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Small helpers over Jetty's core request/response API, shared by every REST surface. Handlers run on
+ * virtual threads, so blocking reads here are fine.
+ */
+public final class Http {
+    public static final String JSON = "application/json; charset=utf-8";
+
+    private Http() {}
+
+    /** Reads the whole body, refusing more than {@code limit} bytes with 413. */
+    public static byte[] readBody(Request request, long limit) {
+        long declared = request.getLength();
+        if (declared > limit) {
+            throw tooLarge(limit);
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (body.length > limit) {
+                throw tooLarge(limit);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new EnclaveException(ErrorCode.BadRequest, "could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** Parses a JSON request body into {@code type}, with a 400 naming the problem when it does not fit. */
+    public static <T> T readJson(Request request, Class<T> type) {
+        byte[] body = readBody(request, 16 * 1024 * 1024);
+        if (body.length == 0) {
+            throw new EnclaveException(ErrorCode.InvalidRequestContent, "the request needs a JSON body");
+        }
+        try {
+            return Json.MAPPER.readValue(body, type);
+        } catch (IOException e) {
+            String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new EnclaveException(ErrorCode.InvalidRequestContent, "the request body is not valid: " + detail);
+        }
+    }
+
+    public static void sendJson(Response response, Callback callback, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = body instanceof byte[] raw ? raw : Json.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            callback.failed(e);
+            return;
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    public static void sendEmpty(Response response, Callback callback, int status) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+        response.write(true, null, callback);
+    }
+
+    public static void sendError(Response response, Callback callback, EnclaveException error) {
+        sendJson(response, callback, error.status(), errorBody(error.code().name(), error.getMessage()));
+    }
+
+    /** {@code {"error":{"code","message"}}}, the ARM error shape. */
+    public static byte[] errorBody(String code, String message) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("code", code);
+        error.put("message", message);
+        try {
+            return Json.MAPPER.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            return ("{\"error\":{\"code\":\"" + code + "\"}}").getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    public static JsonNode tree(Object value) {
+        return Json.MAPPER.valueToTree(value);
+    }
+
+    private static EnclaveException tooLarge(long limit) {
+        return new EnclaveException(ErrorCode.PayloadTooLarge, "the request body is larger than the limit of " + limit + " bytes");
+    }
+}

@@ -1,0 +1,131 @@
+package enclave.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import enclave.core.Json;
+import enclave.server.EnclaveServer;
+import enclave.server.ServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** A real Enclave server in a temporary data directory on ephemeral loopback ports, with clients that trust its CA. */
+final class TestServer implements AutoCloseable {
+    final Path home;
+    EnclaveServer server;
+    final HttpClient http;
+    final JsonNode admin;
+
+    private TestServer(Path home) throws Exception {
+        this.home = home;
+        this.server = new EnclaveServer(config(home)).start();
+        this.http = HttpClient.newBuilder().sslContext(sslContext(server.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
+        this.admin = Json.MAPPER.readTree(home.resolve("admin.json").toFile());
+    }
+
+    static TestServer start() throws Exception {
+        return new TestServer(Files.createTempDirectory("enclave-e2e-"));
+    }
+
+    static ServerConfig config(Path home) {
+        return ServerConfig.defaults(home).withPorts(0, 0);
+    }
+
+    /** Stops the server and starts a new one on the same data directory (new ports). */
+    void restart() {
+        server.close();
+        server = new EnclaveServer(config(home)).start();
+    }
+
+    String subscription() {
+        return admin.get("subscriptionId").asText();
+    }
+
+    String tenant() {
+        return admin.get("tenantId").asText();
+    }
+
+    String token(String scope) throws Exception {
+        return token(admin.get("clientId").asText(), admin.get("clientSecret").asText(), scope);
+    }
+
+    String token(String clientId, String secret, String scope) throws Exception {
+        String form = "grant_type=client_credentials&client_id=" + enc(clientId) + "&client_secret=" + enc(secret) + "&scope=" + enc(scope);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(server.managementUrl() + "/" + tenant() + "/oauth2/v2.0/token"))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("token request failed: " + response.statusCode() + " " + response.body());
+        }
+        return Json.MAPPER.readTree(response.body()).get("access_token").asText();
+    }
+
+    /** A management call as the admin; {@code path} without api-version. */
+    HttpResponse<String> mgmt(String method, String path, String body) throws Exception {
+        return mgmt(method, path, body, token("https://management.azure.com/.default"));
+    }
+
+    HttpResponse<String> mgmt(String method, String path, String body, String token) throws Exception {
+        String url = server.managementUrl() + path + (path.contains("?") ? "&" : "?") + "api-version=2024-04-01";
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json");
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> score(String endpoint, String key, String body, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.scoringUri(endpoint))).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws IOException {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    static SSLContext sslContext(Path caFile) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caFile)) {
+            trust.setCertificateEntry("enclave-ca", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    private static String enc(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        try (Stream<Path> walk = Files.walk(home)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package enclave.identity;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import enclave.core.http.Caller;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/** Issues and validates the platform's JWTs (RS256). Parsing and verification are nimbus-jose-jwt's, never ours. */
+public final class TokenService {
+    public static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    private final SigningKeys keys;
+    private final String issuer;
+    private final String tenantId;
+    private final Clock clock;
+
+    /** @param issuer the {@code iss} of every token, e.g. {@code https://127.0.0.1:47443/<tenant>/v2.0} */
+    public TokenService(SigningKeys keys, String issuer, String tenantId, Clock clock) {
+        this.keys = keys;
+        this.issuer = issuer;
+        this.tenantId = tenantId;
+        this.clock = clock;
+    }
+
+    public String issuer() {
+        return issuer;
+    }
+
+    /** A signed access token; the answer carries the token and when it expires. */
+    public record IssuedToken(String accessToken, Instant expiresOn) {}
+
+    public IssuedToken issue(Principal principal, String audience, Duration lifetime) {
+        Instant now = clock.instant();
+        Instant expires = now.plus(lifetime);
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .issuer(issuer)
+                .audience(audience)
+                .subject(principal.objectId())
+                .claim("oid", principal.objectId())
+                .claim("tid", principal.tenantId())
+                .claim("name", principal.displayName())
+                .claim("idtyp", principal.kind() == PrincipalKind.USER ? "user" : "app")
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(expires))
+                .jwtID(UUID.randomUUID().toString());
+        principal.appId().ifPresent(appId -> claims.claim("appid", appId).claim("azp", appId));
+        RSAKey key = keys.current();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims.build());
+        try {
+            jwt.sign(new RSASSASigner(key));
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a token", e);
+        }
+        return new IssuedToken(jwt.serialize(), expires);
+    }
+
+    /**
+     * Validates a bearer token for one audience: signature by a published key (RS256 only), issuer, audience,
+     * expiry and not-before. Any failure is a 401 whose message says which check failed.
+     */
+    public Caller validate(String token, String audience) {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
+        JWKSource<SecurityContext> source = (selector, context) -> selector.select(keys.publicKeys());
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, source));
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
+                audience,
+                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                new HashSet<>(List.of("exp", "nbf", "iat", "oid", "tid"))) {
+            @Override
+            protected Date currentTime() {
+                return Date.from(clock.instant());
+            }
+        };
+        verifier.setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
+        processor.setJWTClaimsSetVerifier(verifier);
+        try {
+            JWTClaimsSet claims = processor.process(token, null);
+            return new Caller(claims.getStringClaim("oid"), claims.getStringClaim("tid"),
+                    Optional.ofNullable(claims.getStringClaim("name")).orElse(claims.getStringClaim("oid")),
+                    Optional.ofNullable(claims.getStringClaim("appid")), audience);
+        } catch (ExpiredJWTException e) {
+            throw new EnclaveException(ErrorCode.ExpiredAuthenticationToken, "the access token has expired; get a new one");
+        } catch (BadJWTException e) {
+            throw new EnclaveException(ErrorCode.InvalidAuthenticationToken, "the access token is not valid here: " + e.getMessage()
+                    + " (expected audience " + audience + ", issuer " + issuer + ")");
+        } catch (ParseException | BadJOSEException | JOSEException e) {
+            throw new EnclaveException(ErrorCode.InvalidAuthenticationToken, "the access token is not valid: " + e.getMessage());
+        }
+    }
+
+    public String tenantId() {
+        return tenantId;
+    }
+
+    /** The audiences a token's payload claims, without verifying it; for error messages only. */
+    static Set<String> unverifiedAudiences(String token) {
+        try {
+            return new HashSet<>(SignedJWT.parse(token).getJWTClaimsSet().getAudience());
+        } catch (ParseException e) {
+            return Set.of();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package enclave.server;
+
+import java.nio.file.Path;
+
+/**
+ * How one Enclave process runs. Ports 0 pick free ports (tests).
+ *
+ * @param home the data directory ({@code $ENCLAVE_HOME})
+ * @param python the interpreter that runs scoring scripts (Debian's {@code /usr/bin/python3} by default)
+ * @param maxRequestBytes the largest scoring request body accepted (413 beyond)
+ */
+public record ServerConfig(Path home, String bindAddress, int managementPort, int gatewayPort, String python, String location, long maxRequestBytes) {
+    public static final int DEFAULT_MANAGEMENT_PORT = 47443;
+    public static final int DEFAULT_GATEWAY_PORT = 47444;
+
+    public ServerConfig {
+        if (managementPort < 0 || managementPort > 65535 || gatewayPort < 0 || gatewayPort > 65535) {
+            throw new IllegalArgumentException("ports must be 0-65535");
+        }
+        if (!bindAddress.startsWith("127.") && !bindAddress.equals("localhost")) {
+            throw new IllegalArgumentException("Enclave listens on loopback only on one machine; got " + bindAddress);
+        }
+    }
+
+    public static ServerConfig defaults(Path home) {
+        return new ServerConfig(home, "127.0.0.1", DEFAULT_MANAGEMENT_PORT, DEFAULT_GATEWAY_PORT, "/usr/bin/python3", "local", 16L * 1024 * 1024);
+    }
+
+    public ServerConfig withPorts(int management, int gateway) {
+        return new ServerConfig(home, bindAddress, management, gateway, python, location, maxRequestBytes);
+    }
+
+    public ServerConfig withPython(String newPython) {
+        return new ServerConfig(home, bindAddress, managementPort, gatewayPort, newPython, location, maxRequestBytes);
+    }
+}

@@ -1,0 +1,173 @@
+package enclave.server.tls;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The platform's TLS certificate authority (ECDSA P-256, made on first start, kept in {@code <home>/tls}), and the
+ * server certificates it issues for the listeners. Certificate building is BouncyCastle's.
+ */
+public final class CertificateAuthority {
+    private static final String SIGNATURE = "SHA256withECDSA";
+    private final X509Certificate certificate;
+    private final PrivateKey key;
+    private final Path certificateFile;
+
+    private CertificateAuthority(X509Certificate certificate, PrivateKey key, Path certificateFile) {
+        this.certificate = certificate;
+        this.key = key;
+        this.certificateFile = certificateFile;
+    }
+
+    /** Loads the CA from {@code directory}, creating it on first use. */
+    public static CertificateAuthority open(Path directory) {
+        Path certFile = directory.resolve("ca.pem");
+        Path keyFile = directory.resolve("ca-key.pem");
+        try {
+            Files.createDirectories(directory);
+            if (Files.exists(certFile) && Files.exists(keyFile)) {
+                return new CertificateAuthority(readCertificate(certFile), readKey(keyFile), certFile);
+            }
+            KeyPair pair = newKeyPair();
+            X500Name name = new X500Name("CN=Enclave local CA " + Instant.now().getEpochSecond() + ",O=Enclave");
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(), Date.from(Instant.now().minus(Duration.ofHours(1))),
+                    Date.from(Instant.now().plus(Duration.ofDays(3650))), name, pair.getPublic());
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
+            builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
+            X509Certificate cert = convert(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(pair.getPrivate())));
+            writePem(keyFile, pair.getPrivate(), true);
+            writePem(certFile, cert, false);
+            return new CertificateAuthority(cert, pair.getPrivate(), certFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the certificate authority in " + directory, e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot create the certificate authority", e);
+        }
+    }
+
+    public Path certificateFile() {
+        return certificateFile;
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /**
+     * A key store holding a fresh server key and a certificate for {@code dnsNames} and {@code ipAddresses}, chained to this CA.
+     */
+    public KeyStore issueServerKeyStore(List<String> dnsNames, List<String> ipAddresses, char[] password) {
+        try {
+            KeyPair pair = newKeyPair();
+            X500Name subject = new X500Name("CN=" + (dnsNames.isEmpty() ? ipAddresses.getFirst() : dnsNames.getFirst()) + ",O=Enclave");
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, serial(), Date.from(Instant.now().minus(Duration.ofHours(1))),
+                    Date.from(Instant.now().plus(Duration.ofDays(397))), subject, pair.getPublic());
+            List<GeneralName> names = new ArrayList<>();
+            dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+            ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
+            builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(certificate));
+            X509Certificate cert = convert(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(key)));
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", pair.getPrivate(), password, new java.security.cert.Certificate[] {cert, certificate});
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot issue a server certificate", e);
+        }
+    }
+
+    private static KeyPair newKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+        return generator.generateKeyPair();
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(128, new SecureRandom());
+    }
+
+    private static X509Certificate convert(X509CertificateHolder holder) throws GeneralSecurityException {
+        return new JcaX509CertificateConverter().getCertificate(holder);
+    }
+
+    private static void writePem(Path file, Object object, boolean secret) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+            writer.writeObject(object);
+        }
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temp, text.toString());
+        if (secret) {
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not POSIX: rely on the data directory's permissions
+            }
+        }
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static X509Certificate readCertificate(Path file) throws IOException, GeneralSecurityException {
+        try (Reader reader = Files.newBufferedReader(file); PEMParser parser = new PEMParser(reader)) {
+            return convert((X509CertificateHolder) parser.readObject());
+        }
+    }
+
+    private static PrivateKey readKey(Path file) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file); PEMParser parser = new PEMParser(reader)) {
+            Object object = parser.readObject();
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            if (object instanceof PEMKeyPair pair) {
+                return converter.getKeyPair(pair).getPrivate();
+            }
+            return converter.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) object);
+        }
+    }
+}

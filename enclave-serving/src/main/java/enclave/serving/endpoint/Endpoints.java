@@ -1,0 +1,175 @@
+package enclave.serving.endpoint;
+
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import enclave.core.Names;
+import enclave.core.ResourceId;
+import enclave.serving.deployment.OnlineDeployment;
+import enclave.serving.workspace.Workspaces;
+import enclave.store.ResourceStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/** Online endpoints: validation, keys, traffic. Every change is published to the gateway through {@code onChange}. */
+public final class Endpoints {
+    public static final String TYPE = Workspaces.TYPE + "/onlineEndpoints";
+    public static final String DEPLOYMENT_TYPE = TYPE + "/deployments";
+
+    private final ResourceStore store;
+    private final Workspaces workspaces;
+    private final Clock clock;
+    private final Consumer<ResourceId> onChange;
+    private final Object lock = new Object();
+
+    public Endpoints(ResourceStore store, Workspaces workspaces, Clock clock, Consumer<ResourceId> onChange) {
+        this.store = store;
+        this.workspaces = workspaces;
+        this.clock = clock;
+        this.onChange = onChange;
+    }
+
+    public static ResourceId id(ResourceId workspace, String name) {
+        return workspace.child("onlineEndpoints", name);
+    }
+
+    /** What a create or update asks for; absent fields keep their current value (or Azure's default on create). */
+    public record Spec(Optional<String> location, Optional<Map<String, String>> tags, Optional<String> description, Optional<AuthMode> authMode,
+            Optional<String> identityType, Optional<String> publicNetworkAccess, Optional<Map<String, Integer>> traffic,
+            Optional<Map<String, Integer>> mirrorTraffic, Optional<Boolean> trafficLogging) {}
+
+    /** Creates or updates an endpoint; validates everything before storing anything. Returns whether it was created. */
+    public boolean createOrUpdate(ResourceId id, Spec spec) {
+        Names.onlineName("endpoint", id.name());
+        ResourceId workspace = id.parent().orElseThrow();
+        workspaces.get(workspace);
+        String publicAccess = spec.publicNetworkAccess().map(Endpoints::publicNetworkAccess).orElse(null);
+        synchronized (lock) {
+            Optional<OnlineEndpoint> existing = find(id);
+            if (existing.isEmpty()) {
+                Optional<OnlineEndpoint> sameName = byName(id.name());
+                if (sameName.isPresent()) {
+                    throw new EnclaveException(ErrorCode.EndpointNameTaken, "endpoint name '" + id.name() + "' is already used by " + sameName.get().id()
+                            + "; endpoint names are unique on this platform (their scoring URIs are), pick another name");
+                }
+                Map<String, Integer> traffic = spec.traffic().orElse(Map.of());
+                Map<String, Integer> mirror = spec.mirrorTraffic().orElse(Map.of());
+                TrafficRules.validate(id.name(), traffic, mirror, Set.of());
+                String identity = spec.identityType().map(Endpoints::identityType).orElse("None");
+                store.put(id, new OnlineEndpoint(id.toString(), id.name(), spec.location().orElse("local"), spec.tags().orElse(Map.of()),
+                        spec.description().orElse(""), spec.authMode().orElse(AuthMode.Key), identity, publicAccess == null ? "Enabled" : publicAccess,
+                        traffic, mirror, ProvisioningState.Succeeded, EndpointKeys.generate(), true, clock.instant()));
+                onChange.accept(id);
+                return true;
+            }
+            OnlineEndpoint current = existing.get();
+            if (current.provisioningState() == ProvisioningState.Deleting) {
+                throw new EnclaveException(ErrorCode.OperationInProgress, "endpoint '" + id.name() + "' is being deleted");
+            }
+            spec.identityType().map(Endpoints::identityType).filter(t -> !t.equalsIgnoreCase(current.identityType())).ifPresent(t -> {
+                throw new EnclaveException(ErrorCode.BadRequest, "the identity of endpoint '" + id.name() + "' is " + current.identityType()
+                        + " and cannot change after creation; create a new endpoint with identity " + t);
+            });
+            Map<String, Integer> traffic = spec.traffic().orElse(current.traffic());
+            Map<String, Integer> mirror = spec.mirrorTraffic().orElse(current.mirrorTraffic());
+            TrafficRules.validate(id.name(), traffic, mirror, deploymentNames(id));
+            store.put(id, new OnlineEndpoint(current.id(), current.name(), current.location(), spec.tags().orElse(current.tags()),
+                    spec.description().orElse(current.description()), spec.authMode().orElse(current.authMode()), current.identityType(),
+                    publicAccess == null ? current.publicNetworkAccess() : publicAccess, traffic, mirror, ProvisioningState.Succeeded, current.keys(),
+                    spec.trafficLogging().orElse(current.trafficLogging()), current.createdAt()));
+            onChange.accept(id);
+            return false;
+        }
+    }
+
+    public Optional<OnlineEndpoint> find(ResourceId id) {
+        return store.get(id, OnlineEndpoint.class);
+    }
+
+    public OnlineEndpoint get(ResourceId id) {
+        return find(id).orElseThrow(() -> new EnclaveException(ErrorCode.EndpointNotFound, "endpoint '" + id.name() + "' was not found in workspace '"
+                + id.parent().map(ResourceId::name).orElse("?") + "'"));
+    }
+
+    public Optional<OnlineEndpoint> byName(String name) {
+        return store.allOfType(TYPE, OnlineEndpoint.class).stream().filter(e -> e.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    public List<OnlineEndpoint> list(ResourceId workspace) {
+        return store.children(workspace, TYPE, OnlineEndpoint.class);
+    }
+
+    public List<OnlineEndpoint> all() {
+        return store.allOfType(TYPE, OnlineEndpoint.class);
+    }
+
+    public EndpointKeys regenerateKey(ResourceId id, String keyType) {
+        synchronized (lock) {
+            OnlineEndpoint endpoint = get(id);
+            requireKeyMode(endpoint, "regenerate keys");
+            EndpointKeys keys = endpoint.keys().regenerate(keyType);
+            store.put(id, endpoint.withKeys(keys));
+            onChange.accept(id);
+            return keys;
+        }
+    }
+
+    public EndpointKeys keys(ResourceId id) {
+        OnlineEndpoint endpoint = get(id);
+        requireKeyMode(endpoint, "list keys");
+        return endpoint.keys();
+    }
+
+    /** Marks the endpoint Deleting (the gateway stops routing to it at once). */
+    public OnlineEndpoint markDeleting(ResourceId id) {
+        synchronized (lock) {
+            OnlineEndpoint endpoint = get(id).withState(ProvisioningState.Deleting);
+            store.put(id, endpoint);
+            onChange.accept(id);
+            return endpoint;
+        }
+    }
+
+    /** Removes the endpoint and everything below it from the store. Workers must be stopped first. */
+    public void remove(ResourceId id) {
+        store.delete(id);
+        onChange.accept(id);
+    }
+
+    /** Removes a deployment from the endpoint's traffic maps (used when a deployment is deleted). */
+    public Set<String> deploymentNames(ResourceId endpoint) {
+        return store.children(endpoint, DEPLOYMENT_TYPE, OnlineDeployment.class).stream()
+                .map(d -> d.name().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
+    private static void requireKeyMode(OnlineEndpoint endpoint, String what) {
+        if (endpoint.authMode() != AuthMode.Key) {
+            throw new EnclaveException(ErrorCode.BadRequest, "endpoint '" + endpoint.name() + "' uses auth mode " + endpoint.authMode().yaml()
+                    + ", which has no keys to " + what + "; use get-credentials to get a token");
+        }
+    }
+
+    static String publicNetworkAccess(String value) {
+        if (value.equalsIgnoreCase("enabled")) {
+            return "Enabled";
+        }
+        if (value.equalsIgnoreCase("disabled")) {
+            return "Disabled";
+        }
+        throw new EnclaveException(ErrorCode.InvalidRequestContent, "publicNetworkAccess '" + value + "' is not one of Enabled, Disabled");
+    }
+
+    static String identityType(String value) {
+        return switch (value.replace("_", "").toLowerCase(Locale.ROOT)) {
+            case "systemassigned" -> "SystemAssigned";
+            case "userassigned" -> "UserAssigned";
+            case "none" -> "None";
+            default -> throw new EnclaveException(ErrorCode.InvalidRequestContent, "identity type '" + value + "' is not one of SystemAssigned, UserAssigned, None");
+        };
+    }
+}

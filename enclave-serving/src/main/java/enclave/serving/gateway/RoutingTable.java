@@ -1,0 +1,57 @@
+package enclave.serving.gateway;
+
+import enclave.core.ResourceId;
+import enclave.serving.deployment.Deployments;
+import enclave.serving.endpoint.Endpoints;
+import enclave.serving.endpoint.OnlineEndpoint;
+import enclave.serving.endpoint.ProvisioningState;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's view of every endpoint, by name. The control plane calls {@link #refresh} after each change; requests
+ * only read. An endpoint being deleted disappears at once.
+ */
+public final class RoutingTable {
+    private final Map<String, EndpointRoute> byName = new ConcurrentHashMap<>();
+    private Endpoints endpoints;
+    private Deployments deployments;
+
+    /** Connects the table to its sources; the two services are built with {@link #refresh} as their change callback. */
+    public void bind(Endpoints endpoints, Deployments deployments) {
+        this.endpoints = endpoints;
+        this.deployments = deployments;
+    }
+
+    public Optional<EndpointRoute> find(String endpointName) {
+        return Optional.ofNullable(byName.get(endpointName.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Rebuilds the route of one endpoint from the store and the running workers. */
+    public synchronized void refresh(ResourceId endpointId) {
+        if (endpoints == null) {
+            return;
+        }
+        Optional<OnlineEndpoint> endpoint = endpoints.find(endpointId);
+        String key = endpointId.name().toLowerCase(Locale.ROOT);
+        if (endpoint.isEmpty() || endpoint.get().provisioningState() == ProvisioningState.Deleting) {
+            byName.remove(key);
+            return;
+        }
+        OnlineEndpoint e = endpoint.get();
+        Optional<EndpointRoute.Mirror> mirror = e.mirrorTraffic().entrySet().stream()
+                .filter(m -> m.getValue() != null && m.getValue() > 0)
+                .map(m -> new EndpointRoute.Mirror(m.getKey().toLowerCase(Locale.ROOT), m.getValue()))
+                .findFirst();
+        byName.put(key, new EndpointRoute(endpointId, e, TrafficSplit.of(e.traffic()), mirror, deployments.runningOf(endpointId)));
+    }
+
+    /** Rebuilds every route (at start). */
+    public void refreshAll() {
+        for (OnlineEndpoint endpoint : endpoints.all()) {
+            refresh(ResourceId.parse(endpoint.id()));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package enclave.serving.operation;
+
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import enclave.core.ResourceId;
+import enclave.store.ResourceStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs long-running work in the background and keeps its status in the store, where clients poll it.
+ * Operations that were in progress when the server stopped are marked Failed on start; the reconciler
+ * separately brings their resources back to a terminal state.
+ */
+public final class Operations implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Operations.class);
+    public static final String TYPE = "Microsoft.MachineLearningServices/locations/mfeOperationsStatus";
+
+    private final ResourceStore store;
+    private final String subscription;
+    private final String location;
+    private final Clock clock;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    public Operations(ResourceStore store, String subscription, String location, Clock clock) {
+        this.store = store;
+        this.subscription = subscription;
+        this.location = location;
+        this.clock = clock;
+    }
+
+    /** The work of an operation: it reports stages and throws {@link EnclaveException} to fail. */
+    @FunctionalInterface
+    public interface Work {
+        void run(Consumer<String> stage) throws Exception;
+    }
+
+    /** Records a new operation and starts {@code work} in the background; returns the operation at once. */
+    public Operation start(ResourceId resource, String firstStage, Work work) {
+        Operation operation = create(resource, firstStage);
+        executor.execute(() -> runTracked(operation, work));
+        return operation;
+    }
+
+    /** Records a new operation without starting anything; finish it with {@link #complete}. */
+    public Operation create(ResourceId resource, String firstStage) {
+        String name = UUID.randomUUID().toString();
+        Operation operation = new Operation(path(name), name, resource.toString(), OperationStatus.InProgress, firstStage, clock.instant(),
+                Optional.empty(), Optional.empty());
+        store.put(idOf(name), operation);
+        return operation;
+    }
+
+    public Operation complete(Operation operation, Optional<Operation.OperationError> error) {
+        Operation done = operation.finished(error.isPresent() ? OperationStatus.Failed : OperationStatus.Succeeded, error, clock.instant());
+        store.put(idOf(operation.name()), done);
+        return done;
+    }
+
+    public Operation get(String name) {
+        return store.get(idOf(name), Operation.class)
+                .orElseThrow(() -> new EnclaveException(ErrorCode.OperationNotFound, "operation '" + name + "' was not found"));
+    }
+
+    /** Marks operations interrupted by a stop as Failed. */
+    public void failInterrupted() {
+        List<Operation> all = store.allOfType(TYPE, Operation.class);
+        for (Operation operation : all) {
+            if (operation.status() == OperationStatus.InProgress) {
+                complete(operation, Optional.of(new Operation.OperationError("OperationInterrupted",
+                        "the server stopped during this operation; the resource was brought back to a terminal state on restart")));
+            }
+        }
+    }
+
+    private void runTracked(Operation operation, Work work) {
+        Operation[] current = {operation};
+        try {
+            work.run(stage -> {
+                current[0] = current[0].withStage(stage);
+                store.put(idOf(operation.name()), current[0]);
+            });
+            complete(current[0], Optional.empty());
+        } catch (EnclaveException e) {
+            log.info("operation {} on {} failed: {} {}", operation.name(), operation.resourceId(), e.code(), firstLine(e.getMessage()));
+            complete(current[0], Optional.of(new Operation.OperationError(e.code().name(), e.getMessage())));
+        } catch (Exception | Error e) {
+            log.error("operation {} on {} failed unexpectedly", operation.name(), operation.resourceId(), e);
+            complete(current[0], Optional.of(new Operation.OperationError(ErrorCode.InternalServerError.name(),
+                    "the operation failed inside Enclave (" + e + "); see the server log for operation " + operation.name())));
+        }
+    }
+
+    private static String firstLine(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** The polling path of an operation (relative to the management base URL). */
+    public String path(String name) {
+        return "/subscriptions/" + subscription + "/providers/Microsoft.MachineLearningServices/locations/" + location + "/mfeOperationsStatus/" + name;
+    }
+
+    private ResourceId idOf(String name) {
+        // Operation statuses live under a synthetic resource group so the generic store can hold them.
+        return ResourceId.of(subscription, "enclave-operations", "Microsoft.MachineLearningServices", "locations", location)
+                .child("mfeOperationsStatus", name);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,308 @@
+package enclave.serving.runtime;
+
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.eclipse.jetty.client.HttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local worker processes of one deployment, and admission control in front of them (Azure's
+ * {@code request_settings}): per-instance concurrency slots, a bounded wait for a slot, and a cap on
+ * pending requests. The lock guards only the slot counters; nobody holds it while a worker computes.
+ */
+final class PythonDeployment implements RunningDeployment {
+    private static final Logger LOG = LoggerFactory.getLogger(PythonDeployment.class);
+
+    /** Unix domain socket paths must fit in sun_path (108 bytes with its terminating NUL). */
+    private static final int MAX_SOCKET_PATH_BYTES = 100;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private final WorkerSpec spec;
+    private final List<WorkerInstance> instances;
+    private final Optional<Path> temporarySocketDir;
+    private final Consumer<PythonDeployment> onClose;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    // Fair, so requests waiting for a slot are served in arrival order.
+    private final ReentrantLock slots = new ReentrantLock(true);
+    private final Condition slotChanged = slots.newCondition();
+    private final int[] inFlight; // guarded by slots
+    private int nextInstance; // guarded by slots: round-robin start among equally loaded instances
+
+    private PythonDeployment(WorkerSpec spec, WorkerCommand command, HttpClient http, Consumer<PythonDeployment> onClose) {
+        this.spec = spec;
+        this.onClose = onClose;
+        this.inFlight = new int[spec.instanceCount()];
+        try {
+            Path workDir = spec.workDir().toAbsolutePath();
+            Path logs = Files.createDirectories(workDir.resolve("logs"));
+            Path sockets = workDir.resolve("sockets");
+            String longest = sockets.resolve(socketName(spec.instanceCount() - 1)).toString();
+            if (longest.getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+                // The work directory is too deep for a socket path: use a short private directory instead.
+                sockets = Files.createTempDirectory(
+                        Path.of("/tmp"), "enclave-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                temporarySocketDir = Optional.of(sockets);
+            } else {
+                Files.createDirectories(sockets);
+                temporarySocketDir = Optional.empty();
+            }
+            List<WorkerInstance> created = new ArrayList<>();
+            for (int index = 0; index < spec.instanceCount(); index++) {
+                created.add(new WorkerInstance(
+                        spec.deploymentId(),
+                        index,
+                        command,
+                        sockets.resolve(socketName(index)),
+                        logs.resolve("instance-" + index + ".log"),
+                        spec.liveness(),
+                        spec.readiness(),
+                        new WorkerClient(http, sockets.resolve(socketName(index))),
+                        this::signalSlotChange));
+            }
+            this.instances = List.copyOf(created);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the work directory " + spec.workDir(), e);
+        }
+    }
+
+    /** Creates the deployment's directories and launches every instance; they become ready later ({@link #awaitReady}). */
+    static PythonDeployment launch(
+            WorkerSpec spec, WorkerCommand command, HttpClient http, List<String> notes, Consumer<PythonDeployment> onClose) {
+        PythonDeployment deployment = new PythonDeployment(spec, command, http, onClose);
+        try {
+            for (WorkerInstance instance : deployment.instances) {
+                notes.forEach(note -> instance.appendToLog("enclave: note: " + note));
+                instance.start();
+            }
+        } catch (IOException e) {
+            deployment.close();
+            throw new EnclaveException(ErrorCode.DeploymentFailed,
+                    "Cannot start the Python interpreter " + command.python() + ": " + e.getMessage()
+                            + ". Install Python 3 there or configure Enclave to use another interpreter.");
+        }
+        LOG.info("deployment {}: launched {} worker instance(s)", spec.deploymentId(), spec.instanceCount());
+        return deployment;
+    }
+
+    /** Blocks until every instance is ready; on the first failure throws it ({@code ScoringScriptInitFailed} with the log tail). */
+    void awaitReady() {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        AtomicInteger remaining = new AtomicInteger(instances.size());
+        for (WorkerInstance instance : instances) {
+            instance.firstReady().whenComplete((ready, failure) -> {
+                if (failure != null) {
+                    all.completeExceptionally(failure);
+                } else if (remaining.decrementAndGet() == 0) {
+                    all.complete(null);
+                }
+            });
+        }
+        try {
+            // The supervisors enforce the startup limit; this bound only guards against a supervisor bug.
+            all.get(WorkerInstance.MAX_STARTUP.plusSeconds(30).toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("deployment {}: all {} instance(s) ready", spec.deploymentId(), instances.size());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof EnclaveException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException("worker supervision failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new EnclaveException(ErrorCode.ScoringScriptInitFailed, "The deployment's instances never became ready.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EnclaveException(ErrorCode.DeploymentFailed, "Interrupted while waiting for the deployment's instances.");
+        }
+    }
+
+    @Override
+    public ScoreResult score(ScoreRequest request) {
+        if (closed.get()) {
+            return new ScoreResult.Unavailable("the deployment is stopped");
+        }
+        RequestSettings settings = spec.requestSettings();
+        int ready = readyCount();
+        if (ready == 0) {
+            return new ScoreResult.Unavailable("no instance of the deployment is ready");
+        }
+        // Azure's rule: at most 2 × max_concurrent_requests_per_instance × instances in flight or queued.
+        int limit = 2 * settings.maxConcurrentRequestsPerInstance() * ready;
+        if (pending.incrementAndGet() > limit) {
+            pending.decrementAndGet();
+            return new ScoreResult.Throttled("more than " + limit + " requests are pending (2 × max_concurrent_requests_per_instance "
+                    + settings.maxConcurrentRequestsPerInstance() + " × " + ready + " ready instance(s))");
+        }
+        try {
+            return switch (admit(settings)) {
+                case Admission.Refused refused -> refused.result();
+                case Admission.Admitted admitted -> {
+                    try {
+                        yield admitted.instance().send(request, settings.requestTimeout());
+                    } finally {
+                        release(admitted.instance());
+                    }
+                }
+            };
+        } finally {
+            pending.decrementAndGet();
+        }
+    }
+
+    @Override
+    public List<InstanceStatus> instances() {
+        return instances.stream().map(WorkerInstance::status).toList();
+    }
+
+    @Override
+    public int restarts() {
+        return instances.stream().mapToInt(WorkerInstance::restarts).sum();
+    }
+
+    @Override
+    public String consoleLog(int lines) {
+        if (instances.size() == 1) {
+            return String.join("\n", LogTail.lastLines(instances.getFirst().log(), lines));
+        }
+        return instances.stream()
+                .sorted(Comparator.comparingInt(WorkerInstance::index))
+                .flatMap(instance -> Stream.concat(
+                        Stream.of("--- instance " + instance.index() + " ---"), LogTail.lastLines(instance.log(), lines).stream()))
+                .reduce((first, second) -> first + "\n" + second)
+                .orElse("");
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // Ask every process to stop first, then wait once: stopping N instances takes one grace period, not N.
+        instances.forEach(WorkerInstance::beginStop);
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        instances.forEach(instance -> instance.awaitStopped(deadline));
+        signalSlotChange();
+        temporarySocketDir.ifPresent(PythonDeployment::deleteQuietly);
+        onClose.accept(this);
+        LOG.info("deployment {}: stopped {} worker instance(s)", spec.deploymentId(), instances.size());
+    }
+
+    String deploymentId() {
+        return spec.deploymentId();
+    }
+
+    private Admission admit(RequestSettings settings) {
+        long deadline = System.nanoTime() + settings.maxQueueWait().toNanos();
+        slots.lock();
+        try {
+            while (true) {
+                if (closed.get()) {
+                    return new Admission.Refused(new ScoreResult.Unavailable("the deployment is stopped"));
+                }
+                Optional<WorkerInstance> free = leastLoadedReady(settings.maxConcurrentRequestsPerInstance());
+                if (free.isPresent()) {
+                    inFlight[free.get().index()]++;
+                    return new Admission.Admitted(free.get());
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return new Admission.Refused(readyCount() == 0
+                            ? new ScoreResult.Unavailable("no instance of the deployment is ready")
+                            : new ScoreResult.Throttled("no free slot within max_queue_wait_ms "
+                                    + settings.maxQueueWait().toMillis() + " (max_concurrent_requests_per_instance "
+                                    + settings.maxConcurrentRequestsPerInstance() + ")"));
+                }
+                slotChanged.awaitNanos(remaining);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Admission.Refused(new ScoreResult.Unavailable("interrupted while waiting for a free instance"));
+        } finally {
+            slots.unlock();
+        }
+    }
+
+    /** The ready instance with the fewest requests in flight and a free slot; ties go round-robin. Caller holds the lock. */
+    private Optional<WorkerInstance> leastLoadedReady(int maxPerInstance) {
+        WorkerInstance best = null;
+        int count = instances.size();
+        for (int offset = 0; offset < count; offset++) {
+            WorkerInstance candidate = instances.get((nextInstance + offset) % count);
+            int load = inFlight[candidate.index()];
+            if (candidate.isReady() && load < maxPerInstance && (best == null || load < inFlight[best.index()])) {
+                best = candidate;
+            }
+        }
+        if (best != null) {
+            nextInstance = (best.index() + 1) % count;
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private void release(WorkerInstance instance) {
+        slots.lock();
+        try {
+            inFlight[instance.index()]--;
+            slotChanged.signalAll();
+        } finally {
+            slots.unlock();
+        }
+    }
+
+    /** Wakes requests waiting for a slot: one was freed, or an instance became (un)ready. */
+    private void signalSlotChange() {
+        slots.lock();
+        try {
+            slotChanged.signalAll();
+        } finally {
+            slots.unlock();
+        }
+    }
+
+    private int readyCount() {
+        return (int) instances.stream().filter(WorkerInstance::isReady).count();
+    }
+
+    private static String socketName(int index) {
+        return "instance-" + index + ".sock";
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path entry : entries.toList()) {
+                Files.deleteIfExists(entry);
+            }
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            LOG.warn("cannot delete socket directory {}: {}", directory, e.toString());
+        }
+    }
+
+    /** Whether a request got a slot on an instance, or why not. */
+    private sealed interface Admission {
+        record Admitted(WorkerInstance instance) implements Admission {}
+
+        record Refused(ScoreResult result) implements Admission {}
+    }
+}

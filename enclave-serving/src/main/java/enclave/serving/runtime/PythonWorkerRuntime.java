@@ -1,0 +1,188 @@
+package enclave.serving.runtime;
+
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each deployment's scoring script in local Python processes ({@code enclave_worker.py}), one per
+ * instance, reached over HTTP/1.1 on Unix domain sockets. Owns one pooling HTTP client for all of them;
+ * {@link #close()} stops every deployment it started.
+ */
+public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
+    /** Debian's interpreter, whose packages ({@code python3-numpy}, ...) Enclave relies on. */
+    public static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");
+
+    private static final Logger LOG = LoggerFactory.getLogger(PythonWorkerRuntime.class);
+    private static final String WORKER_RESOURCE = "/enclave/runtime/enclave_worker.py";
+    private static final String WORKER_FILE = "enclave_worker.py";
+    // Only these are inherited from the server's own environment: the rest may hold the server's secrets.
+    private static final List<String> INHERITED_VARIABLES = List.of("PATH", "HOME", "LANG");
+    private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+    private final Path python;
+    private final Path workerScript;
+    private final HttpClient http;
+    private final Set<PythonDeployment> deployments = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param python the interpreter that runs scoring scripts, e.g. {@link #DEFAULT_PYTHON}
+     * @param runtimeDir a directory this runtime owns; the worker script is written there
+     */
+    public PythonWorkerRuntime(Path python, Path runtimeDir) {
+        this.python = python;
+        this.workerScript = extractWorkerScript(runtimeDir);
+        this.http = startClient();
+    }
+
+    /** A runtime using {@link #DEFAULT_PYTHON}. */
+    public PythonWorkerRuntime(Path runtimeDir) {
+        this(DEFAULT_PYTHON, runtimeDir);
+    }
+
+    public Path python() {
+        return python;
+    }
+
+    @Override
+    public RunningDeployment start(WorkerSpec spec, Consumer<String> stage) {
+        if (closed) {
+            throw new IllegalStateException("the Python worker runtime is closed");
+        }
+        Path codeDir = spec.codeDir().toAbsolutePath().normalize();
+        String scoringScript = validate(spec, codeDir);
+        Map<String, String> environment = environmentOf(spec);
+
+        stage.accept("checking environment");
+        LOG.info("deployment {}: checking environment with {}", spec.deploymentId(), python);
+        List<String> notes = spec.condaFile()
+                .map(CondaFile::parse)
+                .map(conda -> new PythonEnvironmentCheck(python)
+                        .check(conda, codeDir, environment, spec.workDir().resolve("environment-check.log")))
+                .orElse(List.of());
+        notes.forEach(note -> LOG.info("deployment {}: note: {}", spec.deploymentId(), note));
+
+        stage.accept("initializing");
+        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment);
+        PythonDeployment deployment = PythonDeployment.launch(spec, command, http, notes, deployments::remove);
+        deployments.add(deployment);
+        try {
+            stage.accept("probing");
+            deployment.awaitReady();
+        } catch (RuntimeException e) {
+            deployment.close();
+            throw e;
+        }
+        if (closed) {
+            deployment.close();
+            throw new IllegalStateException("the Python worker runtime was closed while starting " + spec.deploymentId());
+        }
+        return deployment;
+    }
+
+    /** Stops every deployment this runtime started, then its HTTP client; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List.copyOf(deployments).forEach(PythonDeployment::close);
+        try {
+            http.stop();
+        } catch (Exception e) {
+            LOG.warn("cannot stop the worker HTTP client: {}", e.toString());
+        }
+    }
+
+    /** @return the scoring script's path relative to {@code codeDir} */
+    private String validate(WorkerSpec spec, Path codeDir) {
+        if (!Files.isExecutable(python)) {
+            throw new EnclaveException(ErrorCode.DeploymentFailed, "The Python interpreter " + python
+                    + " does not exist or is not executable. Install Python 3 (on Debian: apt-get install python3)"
+                    + " or configure Enclave to use another interpreter.");
+        }
+        Path script = codeDir.resolve(spec.scoringScript()).normalize();
+        if (!script.startsWith(codeDir) || script.equals(codeDir)) {
+            throw new EnclaveException(ErrorCode.InvalidDeploymentSpec,
+                    "scoring_script '" + spec.scoringScript() + "' must be a file inside the code directory.");
+        }
+        if (!Files.isRegularFile(script)) {
+            throw new EnclaveException(ErrorCode.InvalidDeploymentSpec,
+                    "scoring_script '" + spec.scoringScript() + "' does not exist in the deployment's code.");
+        }
+        return codeDir.relativize(script).toString();
+    }
+
+    private static Map<String, String> environmentOf(WorkerSpec spec) {
+        Map<String, String> environment = new HashMap<>();
+        for (String name : INHERITED_VARIABLES) {
+            String value = System.getenv(name);
+            if (value != null) {
+                environment.put(name, value);
+            }
+        }
+        environment.putIfAbsent("PATH", DEFAULT_PATH);
+        environment.putAll(spec.environment());
+        environment.put("AZUREML_MODEL_DIR", spec.modelDir().toAbsolutePath().toString());
+        environment.put("PYTHONUNBUFFERED", "1");
+        environment.put("PYTHONDONTWRITEBYTECODE", "1");
+        return environment;
+    }
+
+    private static Path extractWorkerScript(Path runtimeDir) {
+        try (InputStream source = PythonWorkerRuntime.class.getResourceAsStream(WORKER_RESOURCE)) {
+            if (source == null) {
+                throw new IllegalStateException("the worker script " + WORKER_RESOURCE + " is missing from the classpath");
+            }
+            Files.createDirectories(runtimeDir);
+            Path target = runtimeDir.resolve(WORKER_FILE).toAbsolutePath();
+            // Written beside and moved into place, so a worker starting meanwhile never reads half a script.
+            Path temporary = Files.createTempFile(runtimeDir, WORKER_FILE, ".tmp");
+            Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the worker script into " + runtimeDir, e);
+        }
+    }
+
+    private static HttpClient startClient() {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("enclave-worker-client");
+        threads.setDaemon(true);
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        // A transparent hop: bodies and statuses pass through untouched.
+        client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().clear();
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        client.setConnectTimeout(2_000);
+        client.setIdleTimeout(60_000);
+        // Admission control bounds requests per socket; this only needs to stay above it (plus the probes).
+        client.setMaxConnectionsPerDestination(1_024);
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the worker HTTP client", e);
+        }
+        return client;
+    }
+}

@@ -1,0 +1,85 @@
+package enclave.serving.workspace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import enclave.core.Arm;
+import enclave.core.ResourceId;
+import enclave.core.http.Call;
+import enclave.core.http.Route;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** ARM REST mapping of workspaces. */
+public final class WorkspaceApi {
+    private static final String GROUP = "/subscriptions/{sub}/resourceGroups/{rg}";
+    private static final String WORKSPACES = GROUP + "/providers/Microsoft.MachineLearningServices/workspaces";
+    public static final String WORKSPACE = WORKSPACES + "/{ws}";
+
+    private final Workspaces workspaces;
+    private final Consumer<ResourceId> beforeDelete;
+
+    /** @param beforeDelete stops what runs below a workspace (endpoints and their workers) before it is deleted */
+    public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete) {
+        this.workspaces = workspaces;
+        this.beforeDelete = beforeDelete;
+    }
+
+    public List<Route> routes() {
+        String action = "Microsoft.MachineLearningServices/workspaces/";
+        return List.of(
+                Route.of("PUT", WORKSPACE, action + "write", this::put),
+                Route.of("PATCH", WORKSPACE, action + "write", this::patch),
+                Route.of("GET", WORKSPACE, action + "read", call -> call.json(200, toArm(workspaces.get(id(call))))),
+                Route.of("DELETE", WORKSPACE, action + "delete", this::delete),
+                Route.of("GET", WORKSPACES, action + "read", p -> Route.expand(GROUP, p), call -> call.json(200,
+                        Arm.list(workspaces.list(ResourceId.resourceGroup(call.param("sub"), call.param("rg"))).stream().map(WorkspaceApi::toArm).toList()))));
+    }
+
+    public static ResourceId id(Call call) {
+        return Workspaces.id(call.param("sub"), call.param("rg"), call.param("ws"));
+    }
+
+    private void put(Call call) {
+        JsonNode body = call.body(JsonNode.class);
+        JsonNode properties = Arm.object(body, "properties");
+        boolean created = workspaces.createOrUpdate(id(call), new Workspaces.Changes(Arm.text(body, "location").orElse("local"),
+                Arm.stringMap(body, "tags").orElse(Map.of()), Arm.text(properties, "description"), Arm.text(properties, "friendlyName")));
+        call.json(created ? 201 : 200, toArm(workspaces.get(id(call))));
+    }
+
+    private void patch(Call call) {
+        JsonNode body = call.body(JsonNode.class);
+        Workspace current = workspaces.get(id(call));
+        JsonNode properties = Arm.object(body, "properties");
+        workspaces.createOrUpdate(id(call), new Workspaces.Changes(current.location(), Arm.stringMap(body, "tags").orElse(current.tags()),
+                Arm.text(properties, "description"), Arm.text(properties, "friendlyName")));
+        call.json(200, toArm(workspaces.get(id(call))));
+    }
+
+    private void delete(Call call) {
+        ResourceId id = id(call);
+        if (workspaces.find(id).isEmpty()) {
+            call.empty(204, Map.of());
+            return;
+        }
+        beforeDelete.accept(id);
+        workspaces.delete(id);
+        call.empty(200, Map.of());
+    }
+
+    static ObjectNode toArm(Workspace workspace) {
+        ObjectNode node = Arm.envelope(ResourceId.parse(workspace.id()), workspace.location(), workspace.tags());
+        node.putObject("identity").put("type", "SystemAssigned");
+        node.putObject("sku").put("name", "Basic").put("tier", "Basic");
+        ObjectNode properties = Arm.properties(node);
+        properties.put("description", workspace.description());
+        properties.put("friendlyName", workspace.friendlyName());
+        properties.put("workspaceId", workspace.workspaceId());
+        properties.put("storageAccount", workspace.storageAccount());
+        properties.put("publicNetworkAccess", workspace.publicNetworkAccess());
+        properties.put("provisioningState", "Succeeded");
+        properties.put("creationTime", workspace.createdAt().toString());
+        return node;
+    }
+}

@@ -1,0 +1,101 @@
+package enclave.serving.workspace;
+
+import enclave.core.EnclaveException;
+import enclave.core.ErrorCode;
+import enclave.core.Names;
+import enclave.core.ResourceId;
+import enclave.storage.account.StorageAccounts;
+import enclave.store.ResourceStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/** Workspaces and their default storage. */
+public final class Workspaces {
+    public static final String NAMESPACE = "Microsoft.MachineLearningServices";
+    public static final String TYPE = NAMESPACE + "/workspaces";
+    /** The datastore name assets refer to, and the container it maps to in the default storage account. */
+    public static final String DEFAULT_DATASTORE = "workspaceblobstore";
+    public static final String DEFAULT_CONTAINER = "azureml-blobstore";
+
+    private final ResourceStore store;
+    private final StorageAccounts storageAccounts;
+    private final Predicate<ResourceId> resourceGroupExists;
+    private final Clock clock;
+
+    public Workspaces(ResourceStore store, StorageAccounts storageAccounts, Predicate<ResourceId> resourceGroupExists, Clock clock) {
+        this.store = store;
+        this.storageAccounts = storageAccounts;
+        this.resourceGroupExists = resourceGroupExists;
+        this.clock = clock;
+    }
+
+    public static ResourceId id(String subscription, String group, String name) {
+        return ResourceId.of(subscription, group, NAMESPACE, "workspaces", name);
+    }
+
+    public record Changes(String location, Map<String, String> tags, Optional<String> description, Optional<String> friendlyName) {}
+
+    /** Creates the workspace (and its default storage) or updates its description and tags. Returns whether it was created. */
+    public boolean createOrUpdate(ResourceId id, Changes changes) {
+        Names.workspaceName(id.name());
+        ResourceId group = id.parent().orElseThrow();
+        if (!resourceGroupExists.test(group)) {
+            throw new EnclaveException(ErrorCode.ResourceGroupNotFound, "resource group '" + group.name() + "' was not found; create it with: enclave group create -n " + group.name());
+        }
+        Optional<Workspace> existing = find(id);
+        if (existing.isPresent()) {
+            Workspace current = existing.get();
+            store.put(id, current.withChanges(changes.tags() == null ? current.tags() : changes.tags(),
+                    changes.description().orElse(current.description()), changes.friendlyName().orElse(current.friendlyName())));
+            return false;
+        }
+        ResourceId storageId = ResourceId.of(id.subscription(), group.name(), "Microsoft.Storage", "storageAccounts", defaultStorageName(id));
+        storageAccounts.create(storageId, changes.location(), Map.of("createdBy", "workspace " + id.name()));
+        try {
+            store.put(id, new Workspace(id.toString(), id.name(), changes.location(), changes.tags(), changes.description().orElse(""),
+                    changes.friendlyName().orElse(id.name()), UUID.randomUUID().toString(), storageId.toString(), "Enabled", clock.instant()));
+        } catch (RuntimeException e) {
+            storageAccounts.delete(storageId);
+            throw e;
+        }
+        return true;
+    }
+
+    public Optional<Workspace> find(ResourceId id) {
+        return store.get(id, Workspace.class);
+    }
+
+    public Workspace get(ResourceId id) {
+        return find(id).orElseThrow(() -> new EnclaveException(ErrorCode.WorkspaceNotFound, "workspace '" + id.name() + "' was not found in resource group '"
+                + id.resourceGroup().orElse("?") + "'; create it with: enclave ml workspace create -n " + id.name() + " -g " + id.resourceGroup().orElse("?")));
+    }
+
+    public List<Workspace> list(ResourceId group) {
+        return store.children(group, TYPE, Workspace.class);
+    }
+
+    /** Deletes the workspace document, everything below it, and its default storage. */
+    public boolean delete(ResourceId id) {
+        Optional<Workspace> workspace = find(id);
+        workspace.ifPresent(ws -> storageAccounts.delete(ResourceId.parse(ws.storageAccount())));
+        return store.delete(id) || workspace.isPresent();
+    }
+
+    /** Storage account names are global, 3-24 lower-case letters and digits: derive one from the workspace id. */
+    static String defaultStorageName(ResourceId workspace) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(workspace.key().getBytes(StandardCharsets.UTF_8));
+            return "st" + HexFormat.of().formatHex(digest).substring(0, 20);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
