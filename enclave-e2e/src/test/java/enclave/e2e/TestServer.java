@@ -100,6 +100,11 @@ final class TestServer implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A JSON string literal of {@code text}. */
+    String json(String text) throws IOException {
+        return Json.MAPPER.writeValueAsString(text);
+    }
+
     static JsonNode json(HttpResponse<String> response) throws IOException {
         return Json.MAPPER.readTree(response.body());
     }

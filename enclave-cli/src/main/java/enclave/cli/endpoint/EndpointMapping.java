@@ -34,7 +34,8 @@ public final class EndpointMapping {
         String name = online("endpoint", yaml.name());
         String authMode = choice("auth_mode", yaml.authMode(), AUTH_MODES, "key");
 
-        String identityType = "SystemAssigned"; // Azure gives an endpoint a system-assigned identity unless told otherwise
+        // Empty: the YAML names no identity, and the platform applies its default (the server decides, as ARM does).
+        String identityType = "";
         List<String> userAssigned = new ArrayList<>();
         if (yaml.identity() != null) {
             identityType = identityType(yaml.identity().type());
@@ -83,11 +84,13 @@ public final class EndpointMapping {
         body.put("location", location);
         body.set("tags", strings(endpoint.tags()));
         body.put("kind", endpoint.kind());
-        ObjectNode identity = body.putObject("identity");
-        identity.put("type", endpoint.identityType());
-        if (!endpoint.userAssignedIdentities().isEmpty()) {
-            ObjectNode ids = identity.putObject("userAssignedIdentities");
-            endpoint.userAssignedIdentities().forEach(id -> ids.putObject(id));
+        if (!endpoint.identityType().isEmpty()) {
+            ObjectNode identity = body.putObject("identity");
+            identity.put("type", endpoint.identityType());
+            if (!endpoint.userAssignedIdentities().isEmpty()) {
+                ObjectNode ids = identity.putObject("userAssignedIdentities");
+                endpoint.userAssignedIdentities().forEach(id -> ids.putObject(id));
+            }
         }
         ObjectNode properties = body.putObject("properties");
         properties.put("authMode", endpoint.authMode());

@@ -27,16 +27,16 @@ class EndpointMappingTest {
     Path temp;
 
     @Test
-    void sampleEndpointIsKeyAuthWithSystemAssignedIdentity() {
+    void sampleEndpointIsKeyAuthAndLeavesTheIdentityToThePlatform() {
         assertThat(arm("managed/sample/endpoint.yml")).isEqualTo(json("""
-                {"location":"local","tags":{},"kind":"Managed","identity":{"type":"SystemAssigned"},
+                {"location":"local","tags":{},"kind":"Managed",
                  "properties":{"authMode":"Key","publicNetworkAccess":"Enabled"}}"""));
     }
 
     @Test
     void systemAssignedIdentityExample() {
         assertThat(arm("managed/managed-identities/1-sai-create-endpoint.yml")).isEqualTo(json("""
-                {"location":"local","tags":{},"kind":"Managed","identity":{"type":"SystemAssigned"},
+                {"location":"local","tags":{},"kind":"Managed",
                  "properties":{"authMode":"Key","publicNetworkAccess":"Enabled"}}"""));
     }
 
@@ -64,7 +64,7 @@ class EndpointMappingTest {
     @Test
     void vnetEndpointsDisablePublicNetworkAccess() {
         String expected = """
-                {"location":"local","tags":{},"kind":"Managed","identity":{"type":"SystemAssigned"},
+                {"location":"local","tags":{},"kind":"Managed",
                  "properties":{"authMode":"Key","publicNetworkAccess":"Disabled"}}""";
         assertThat(arm("managed/vnet/sample/endpoint.yml")).isEqualTo(json(expected));
         assertThat(arm("managed/vnet/mlflow/endpoint.yml")).isEqualTo(json(expected));

@@ -1,0 +1,123 @@
+package enclave.e2e;
+
+import static enclave.e2e.TestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The data plane driven over plain REST, as an SDK would: upload assets to the workspace's blob storage, register them,
+ * create a deployment (long-running), and score through the gateway with the endpoint's keys.
+ */
+class ScoringApiTest {
+    private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    private static TestServer enclave;
+    private static String ws;
+    private static String endpoint;
+    private static String blob;
+
+    @BeforeAll
+    static void start() throws Exception {
+        enclave = TestServer.start();
+        String sub = enclave.subscription();
+        enclave.mgmt("PUT", "/subscriptions/" + sub + "/resourcegroups/api-rg", "{}");
+        ws = "/subscriptions/" + sub + "/resourceGroups/api-rg/providers/Microsoft.MachineLearningServices/workspaces/api-ws";
+        assertThat(enclave.mgmt("PUT", ws, "{}").statusCode()).isEqualTo(201);
+        String storage = json(enclave.mgmt("GET", ws, null)).at("/properties/storageAccount").asText();
+        blob = json(enclave.mgmt("GET", storage, null)).at("/properties/primaryEndpoints/blob").asText();
+        endpoint = ws + "/onlineEndpoints/api-ep";
+        assertThat(enclave.mgmt("PUT", endpoint, "{\"properties\":{\"authMode\":\"Key\"}}").statusCode()).isEqualTo(201);
+        upload(EXAMPLES.resolve("model-1/model"), "LocalUpload/h1/model/");
+        upload(EXAMPLES.resolve("model-1/onlinescoring"), "LocalUpload/h1/onlinescoring/");
+        register("codes/api-code/versions/1", "{\"properties\":{\"codeUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h1/onlinescoring/\"}}");
+        register("models/api-model/versions/1", "{\"properties\":{\"modelUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h1/model/\"}}");
+        register("environments/api-env/versions/1", "{\"properties\":{\"condaFile\":" + enclave.json(Files.readString(EXAMPLES.resolve("model-1/environment/conda.yaml")))
+                + ",\"image\":\"mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\"}}");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        enclave.close();
+    }
+
+    private static void upload(Path dir, String prefix) throws Exception {
+        String token = enclave.token("https://storage.azure.com/.default");
+        enclave.http.send(HttpRequest.newBuilder(URI.create(blob + "azureml-blobstore?restype=container")).header("Authorization", "Bearer " + token)
+                .header("x-ms-version", "2023-11-03").PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                HttpResponse<String> put = enclave.http.send(HttpRequest.newBuilder(URI.create(blob + "azureml-blobstore/" + prefix + dir.relativize(file)))
+                        .header("Authorization", "Bearer " + token).header("x-ms-version", "2023-11-03").header("x-ms-blob-type", "BlockBlob")
+                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+            }
+        }
+    }
+
+    private static void register(String path, String body) throws Exception {
+        HttpResponse<String> response = enclave.mgmt("PUT", ws + "/" + path, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private static String deployment(String name, String extraProperties) {
+        return "{\"sku\":{\"capacity\":1},\"properties\":{\"model\":\"" + ws + "/models/api-model/versions/1\",\"codeConfiguration\":{\"codeId\":\"" + ws
+                + "/codes/api-code/versions/1\",\"scoringScript\":\"score.py\"},\"environmentId\":\"" + ws + "/environments/api-env/versions/1\"" + extraProperties
+                + "}}";
+    }
+
+    private static JsonNode awaitOperation(HttpResponse<String> accepted) throws Exception {
+        String url = accepted.headers().firstValue("Azure-AsyncOperation").orElseThrow();
+        String token = enclave.token("https://management.azure.com/.default");
+        JsonNode[] last = new JsonNode[1];
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            HttpResponse<String> status = enclave.http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            last[0] = json(status);
+            return !last[0].get("status").asText().equals("InProgress");
+        });
+        return last[0];
+    }
+
+    @Test
+    void aDeployedScoreScriptAnswersThroughTheGatewayWithAKey() throws Exception {
+        HttpResponse<String> created = enclave.mgmt("PUT", endpoint + "/deployments/blue", deployment("blue", ""));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(json(created).at("/properties/provisioningState").asText()).isEqualTo("Creating");
+        JsonNode operation = awaitOperation(created);
+        assertThat(operation.get("status").asText()).as(operation.toString()).isEqualTo("Succeeded");
+        assertThat(json(enclave.mgmt("GET", endpoint + "/deployments/blue", null)).at("/properties/provisioningState").asText()).isEqualTo("Succeeded");
+
+        String key = json(enclave.mgmt("POST", endpoint + "/listKeys", null)).get("primaryKey").asText();
+        String request = Files.readString(EXAMPLES.resolve("model-1/sample-request.json"));
+        HttpResponse<String> pinned = enclave.score("api-ep", key, request, Map.of("azureml-model-deployment", "blue"));
+        assertThat(pinned.statusCode()).as(pinned.body()).isEqualTo(200);
+        assertThat(json(pinned).get(0).asDouble()).isCloseTo(11055.977245525679, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(pinned.headers().firstValue("x-request-id")).isPresent();
+        assertThat(pinned.headers().firstValue("azureml-model-deployment")).hasValue("blue");
+
+        // no traffic yet and no header: nothing to route to
+        assertThat(enclave.score("api-ep", key, request, Map.of()).statusCode()).isEqualTo(404);
+        assertThat(enclave.mgmt("PATCH", endpoint, "{\"properties\":{\"traffic\":{\"blue\":100}}}").statusCode()).isEqualTo(200);
+        assertThat(enclave.score("api-ep", key, request, Map.of()).statusCode()).isEqualTo(200);
+
+        HttpResponse<String> noKey = enclave.score("api-ep", null, request, Map.of());
+        assertThat(noKey.statusCode()).isEqualTo(401);
+        assertThat(json(noKey).at("/error/code").asText()).isEqualTo("AuthenticationFailed");
+        assertThat(enclave.score("api-ep", "wrong-key", request, Map.of()).statusCode()).isEqualTo(401);
+
+        HttpResponse<String> logs = enclave.mgmt("POST", endpoint + "/deployments/blue/getLogs", "{\"containerType\":\"InferenceServer\",\"tail\":50}");
+        assertThat(json(logs).get("content").asText()).contains("model loaded from");
+    }
+}
