@@ -11,6 +11,7 @@ import argparse
 import http.server
 import importlib.util
 import json
+import logging
 import os
 import socketserver
 import sys
@@ -175,6 +176,8 @@ def main():
     args = parser.parse_args()
 
     threading.Thread(target=exit_when_orphaned, name="enclave-orphan-watch", daemon=True).start()
+    # Azure's inference server shows what scoring code logs at INFO and above; so do we (stderr lands in the console log).
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     try:
         module = load_scoring_module(args.code_dir, args.scoring_script)

@@ -40,12 +40,21 @@ public final class LongRunningOperation {
     private void pollOperation(URI url, ApiResponse accepted, String firstStage) {
         progress.stage(firstStage);
         ApiResponse last = accepted;
+        int stagesShown = 0;
         try {
             while (true) {
                 sleep(last);
                 last = client.getUrl(url);
                 JsonNode status = last.body();
                 String state = status.path("status").asText("InProgress");
+                // Enclave lists every stage so far: show the ones this poll has not seen, even when they went by quickly.
+                JsonNode stages = status.path("properties").path("stages");
+                for (; stagesShown < stages.size(); stagesShown++) {
+                    String passed = stages.get(stagesShown).asText("");
+                    if (!passed.isEmpty()) {
+                        progress.stage(passed);
+                    }
+                }
                 if (TERMINAL.contains(state.toLowerCase(Locale.ROOT))) {
                     progress.close();
                     if (!state.equalsIgnoreCase("succeeded")) {
@@ -98,7 +107,9 @@ public final class LongRunningOperation {
         if (retryAfter.isPresent()) {
             try {
                 Duration asked = Duration.ofSeconds(Long.parseLong(retryAfter.get().trim()));
-                if (asked.compareTo(LONGEST_RETRY_AFTER) <= 0 && !asked.isZero()) {
+                // Retry-After is a lower bound for polite clients of a remote service; a local platform answers in
+                // milliseconds, so poll at our own pace unless the server asks for less.
+                if (asked.compareTo(LONGEST_RETRY_AFTER) <= 0 && !asked.isZero() && asked.compareTo(wait) < 0) {
                     wait = asked;
                 }
             } catch (NumberFormatException e) {

@@ -1,6 +1,7 @@
 package enclave.serving.operation;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -8,18 +9,24 @@ import java.util.Optional;
  *
  * @param resourceId the resource the operation changes
  * @param stage what is happening now, for progress displays
+ * @param stages every stage so far, in order, so a client that polls slowly still shows each one
  */
-public record Operation(String id, String name, String resourceId, OperationStatus status, String stage, Instant startTime,
+public record Operation(String id, String name, String resourceId, OperationStatus status, String stage, List<String> stages, Instant startTime,
         Optional<Instant> endTime, Optional<OperationError> error) {
+    public Operation {
+        stages = stages == null ? List.of() : List.copyOf(stages);
+    }
 
     public record OperationError(String code, String message) {}
 
     public Operation withStage(String newStage) {
-        return new Operation(id, name, resourceId, status, newStage, startTime, endTime, error);
+        List<String> more = new java.util.ArrayList<>(stages);
+        more.add(newStage);
+        return new Operation(id, name, resourceId, status, newStage, more, startTime, endTime, error);
     }
 
     public Operation finished(OperationStatus finalStatus, Optional<OperationError> finalError, Instant at) {
-        return new Operation(id, name, resourceId, finalStatus, finalStatus == OperationStatus.Succeeded ? "done" : stage, startTime,
+        return new Operation(id, name, resourceId, finalStatus, finalStatus == OperationStatus.Succeeded ? "done" : stage, stages, startTime,
                 Optional.of(at), finalError);
     }
 }

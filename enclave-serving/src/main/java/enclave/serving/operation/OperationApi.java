@@ -47,6 +47,7 @@ public final class OperationApi {
         operation.error().ifPresent(error -> node.putObject("error").put("code", error.code()).put("message", error.message()));
         ObjectNode properties = node.putObject("properties");
         properties.put("stage", operation.stage());
+        operation.stages().forEach(properties.putArray("stages")::add);
         properties.put("resourceId", operation.resourceId());
         return node;
     }

@@ -52,7 +52,7 @@ public final class Operations implements AutoCloseable {
     /** Records a new operation without starting anything; finish it with {@link #complete}. */
     public Operation create(ResourceId resource, String firstStage) {
         String name = UUID.randomUUID().toString();
-        Operation operation = new Operation(path(name), name, resource.toString(), OperationStatus.InProgress, firstStage, clock.instant(),
+        Operation operation = new Operation(path(name), name, resource.toString(), OperationStatus.InProgress, firstStage, List.of(firstStage), clock.instant(),
                 Optional.empty(), Optional.empty());
         store.put(idOf(name), operation);
         return operation;
