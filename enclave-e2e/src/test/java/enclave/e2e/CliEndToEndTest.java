@@ -164,17 +164,29 @@ class CliEndToEndTest {
     @Test
     @Order(6)
     void everyScoringRequestLeavesATrafficLogRecord() throws Exception {
-        JsonNode logs = cli.run("ml", "online-endpoint", "logs", "-n", "my-endpoint", "--lines", "5", "-o", "json").ok().json();
-        assertThat(logs.size()).isEqualTo(5);
-        JsonNode last = logs.get(4);
-        assertThat(last.get("endpointName").asText()).isEqualTo("my-endpoint");
-        assertThat(last.get("responseCode").asInt()).isEqualTo(200);
-        assertThat(last.get("authMode").asText()).isEqualTo("key");
-        assertThat(last.get("identity").asText()).startsWith("key:");
-        assertThat(last.get("requestPayloadSize").asLong()).isGreaterThan(10);
-        assertThat(last.get("responsePayloadSize").asLong()).isGreaterThan(10);
-        assertThat(last.has("totalDurationMs")).isTrue();
-        assertThat(cli.run("ml", "online-endpoint", "logs", "-n", "my-endpoint", "--lines", "3", "-o", "table").ok().out()).contains("my-endpoint");
+        HttpResponse<String> scored = enclave.score("my-endpoint", key("my-endpoint"), Files.readString(Path.of(REQUEST)),
+                Map.of("x-ms-client-request-id", "traffic-log-probe", "User-Agent", "enclave-test/1.0"));
+        String requestId = scored.headers().firstValue("x-request-id").orElseThrow();
+        JsonNode logs = cli.run("ml", "online-endpoint", "logs", "-n", "my-endpoint", "--lines", "20", "-o", "json").ok().json();
+        JsonNode record = null;
+        for (JsonNode candidate : logs) {
+            if (candidate.path("xRequestId").asText().equals(requestId)) {
+                record = candidate;
+            }
+        }
+        assertThat(record).as("traffic log record for " + requestId).isNotNull();
+        assertThat(record.get("endpointName").asText()).isEqualTo("my-endpoint");
+        assertThat(record.get("deploymentName").asText()).isEqualTo("blue");
+        assertThat(record.get("responseCode").asInt()).isEqualTo(200);
+        assertThat(record.get("authMode").asText()).isEqualTo("key");
+        assertThat(record.get("identity").asText()).startsWith("key:");
+        assertThat(record.get("xMsClientRequestId").asText()).isEqualTo("traffic-log-probe");
+        assertThat(record.get("userAgent").asText()).isEqualTo("enclave-test/1.0");
+        assertThat(record.get("requestPayloadSize").asLong()).isEqualTo(Files.size(Path.of(REQUEST)));
+        assertThat(record.get("responsePayloadSize").asLong()).isEqualTo(scored.body().length());
+        assertThat(record.get("mirrored").asBoolean()).isFalse();
+        assertThat(record.has("totalDurationMs")).isTrue();
+        assertThat(cli.run("ml", "online-endpoint", "logs", "-n", "my-endpoint", "--lines", "3", "-o", "table").ok().out()).contains(requestId);
     }
 
     @Test

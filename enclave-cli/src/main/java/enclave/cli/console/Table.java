@@ -25,6 +25,13 @@ final class Table {
 
     private Table() {}
 
+    /** Traffic-log records have some 25 fields; a terminal shows the ones people scan for (-o json has them all). */
+    private static final List<Column> TRAFFIC_LOG_COLUMNS = List.of(
+            Column.field("Time", "/timeGenerated"), Column.field("Deployment", "/deploymentName"), Column.field("Status", "/responseCode"),
+            Column.field("Reason", "/responseCodeReason"), Column.field("Ms", "/totalDurationMs"), Column.field("ReqBytes", "/requestPayloadSize"),
+            Column.field("RespBytes", "/responsePayloadSize"), Column.field("Auth", "/authMode"), Column.field("Caller", "/identity"),
+            Column.field("Mirrored", "/mirrored"), Column.field("RequestId", "/xRequestId"));
+
     static String render(JsonNode node) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return "";
@@ -51,6 +58,9 @@ final class Table {
         JsonNode first = rows.getFirst();
         if (first.path("properties").isObject() && first.hasNonNull("name")) {
             return resourceColumns(first.path("type").asText("").toLowerCase(Locale.ROOT));
+        }
+        if (first.has("xRequestId") && first.has("responseCode")) {
+            return TRAFFIC_LOG_COLUMNS;
         }
         Set<String> fields = new LinkedHashSet<>();
         for (JsonNode row : rows) {
