@@ -165,7 +165,8 @@ public final class CertificateAuthority {
             Object object = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (object instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
+                // An "EC PRIVATE KEY" may carry no public key (ours do not), so take only the private part.
+                return converter.getPrivateKey(pair.getPrivateKeyInfo());
             }
             return converter.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) object);
         }
