@@ -6,7 +6,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * An ARM-style resource id: {@code /subscriptions/{sub}[/resourceGroups/{rg}[/providers/{Ns}/{type}/{name}[/{childType}/{childName}]...]]}.
+ * An ARM-style resource id: {@code /subscriptions/{sub}[/resourceGroups/{rg}][/providers/{Ns}/{type}/{name}[/{childType}/{childName}]...]}
+ * (provider resources live in a resource group, or directly in the subscription, like role definitions).
  *
  * <p>ARM ids compare case-insensitively; {@link #key()} is the canonical lower-case form used for
  * equality and storage, {@link #toString()} keeps the spelling the resource was created with.
@@ -35,6 +36,11 @@ public record ResourceId(String subscription, Optional<String> resourceGroup, Op
 
     public static ResourceId resourceGroup(String subscription, String resourceGroup) {
         return new ResourceId(subscription, Optional.of(resourceGroup), Optional.empty(), List.of());
+    }
+
+    /** A provider resource directly in a subscription (role definitions, operation statuses). */
+    public static ResourceId ofSubscription(String subscription, String namespace, String type, String name) {
+        return new ResourceId(subscription, Optional.empty(), Optional.of(namespace), List.of(new Segment(type, name)));
     }
 
     /** A top-level provider resource in a resource group. */
@@ -125,8 +131,8 @@ public record ResourceId(String subscription, Optional<String> resourceGroup, Op
         String subscription = parts[2];
         Optional<String> group = Optional.empty();
         int i = 3;
-        if (parts.length > i) {
-            if (!parts[i].equalsIgnoreCase("resourceGroups") || parts.length < i + 2) {
+        if (parts.length > i && parts[i].equalsIgnoreCase("resourceGroups")) {
+            if (parts.length < i + 2 || parts[i + 1].isEmpty()) {
                 throw invalid(text);
             }
             group = Optional.of(parts[i + 1]);
@@ -135,7 +141,8 @@ public record ResourceId(String subscription, Optional<String> resourceGroup, Op
         if (parts.length == i) {
             return new ResourceId(subscription, group, Optional.empty(), List.of());
         }
-        if (group.isEmpty() || !parts[i].equalsIgnoreCase("providers") || parts.length < i + 4) {
+        // providers may follow a resource group or, for subscription-level resources, the subscription itself
+        if (!parts[i].equalsIgnoreCase("providers") || parts.length < i + 4) {
             throw invalid(text);
         }
         String namespace = parts[i + 1];

@@ -6,19 +6,14 @@ import static org.assertj.core.data.Offset.offset;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import enclave.cli.Main;
 import enclave.core.Json;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The server as a user runs it: the shaded jars, {@code enclave up --detach} in its own process, {@code status}, {@code down},
  * and a server killed with SIGKILL in the middle of creating a deployment, then started again on the same home.
  *
- * <p>{@code up} and {@code down} run the CLI jar in a process of its own (so the detached server outlives the command that
- * started it, as it does for a user); the other commands run the same CLI in-process through {@link Main#run}, which is faster.
+ * <p>{@code up} and {@code down} run the CLI jar in a process of its own, so the detached server outlives the command that
+ * started it as it does for a user; the other commands run the same CLI in-process through {@link Cli}, which is faster.
  */
 class ServerLifecycleTest {
     private static final Path SERVER_JAR = Path.of("..", "enclave-server", "target", "enclave-server.jar").toAbsolutePath().normalize();
@@ -63,6 +59,8 @@ class ServerLifecycleTest {
     /** Every server process a test started, stopped in {@link #stopServers} whatever happened. */
     private final List<ProcessHandle> servers = new ArrayList<>();
 
+    private Cli cli;
+
     @BeforeAll
     static void jarsAreBuilt() {
         for (Path jar : List.of(SERVER_JAR, CLI_JAR)) {
@@ -71,10 +69,15 @@ class ServerLifecycleTest {
         }
     }
 
+    @BeforeEach
+    void openCli() {
+        cli = new Cli(home);
+    }
+
     @AfterEach
     void stopServers() throws Exception {
         if (Files.exists(home.resolve("server.json"))) {
-            inProcess("down");
+            cli.run("down");
         }
         for (ProcessHandle server : servers) {
             if (server.isAlive()) {
@@ -86,12 +89,12 @@ class ServerLifecycleTest {
 
     @Test
     void upDetachReturnsOnceReadyStatusShowsTheServerAndDownStopsIt() throws Exception {
-        CommandResult up = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").assertSucceeded();
+        Cli.Result up = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").ok();
         ProcessHandle server = startedServer();
         assertThat(up.json().get("state").asText()).isEqualTo("running");
         assertThat(up.json().get("pid").asLong()).isEqualTo(server.pid());
 
-        JsonNode status = inProcess("status", "-o", "json").assertSucceeded().json();
+        JsonNode status = cli.run("status", "-o", "json").ok().json();
         assertThat(status.get("state").asText()).isEqualTo("running");
         assertThat(status.get("version").asText()).isNotBlank();
         assertThat(status.get("home").asText()).isEqualTo(home.toString());
@@ -107,30 +110,28 @@ class ServerLifecycleTest {
         assertThat(info.statusCode()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(info.body()).get("version").asText()).isEqualTo(status.get("version").asText());
 
-        CommandResult again = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").assertSucceeded();
+        Cli.Result again = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").ok();
         assertThat(again.err()).contains("already running", "pid " + server.pid());
         assertThat(again.json().get("managementUrl").asText()).isEqualTo(status.get("managementUrl").asText());
         assertThat(serverInfo().get("pid").asLong()).isEqualTo(server.pid());
 
-        CommandResult down = cliProcess("down").assertSucceeded();
+        Cli.Result down = cliProcess("down").ok();
         assertThat(down.out()).contains("stopped");
         assertThat(server.isAlive()).as("the server process after down").isFalse();
         assertThat(home.resolve("server.json")).doesNotExist();
-        assertThat(inProcess("status", "-o", "json").assertSucceeded().json().get("state").asText()).isEqualTo("stopped");
-        assertThat(inProcess("down").assertSucceeded().out()).contains("not running");
+        assertThat(cli.run("status", "-o", "json").ok().json().get("state").asText()).isEqualTo("stopped");
+        assertThat(cli.run("down").ok().out()).contains("not running");
     }
 
     @Test
     void aServerKilledWhileADeploymentIsCreatingRecoversItOnTheNextStart() throws Exception {
         Path deploymentFile = copyLifecycleFiles();
-        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").assertSucceeded();
+        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").ok();
         ProcessHandle killed = startedServer();
-        inProcess("group", "create", "-n", "lifecycle-rg").assertSucceeded();
-        inProcess("ml", "workspace", "create", "-n", "lifecycle-ws", "-g", "lifecycle-rg").assertSucceeded();
-        inProcess("ml", "online-endpoint", "create", "-f", files.resolve("endpoint.yml").toString(), "-g", "lifecycle-rg", "-w", "lifecycle-ws")
-                .assertSucceeded();
-        inProcess("ml", "online-deployment", "create", "-f", deploymentFile.toString(), "--no-wait", "-g", "lifecycle-rg", "-w", "lifecycle-ws")
-                .assertSucceeded();
+        cli.run("group", "create", "-n", "lifecycle-rg").ok();
+        cli.run("ml", "workspace", "create", "-n", "lifecycle-ws", "-g", "lifecycle-rg").ok();
+        cli.run("ml", "online-endpoint", "create", "-f", files.resolve("endpoint.yml").toString(), "-g", "lifecycle-rg", "-w", "lifecycle-ws").ok();
+        cli.run("ml", "online-deployment", "create", "-f", deploymentFile.toString(), "--no-wait", "-g", "lifecycle-rg", "-w", "lifecycle-ws").ok();
 
         // Kill while the worker runs the slow init(): a deployment that is Creating and a worker process that is the server's child.
         List<ProcessHandle> oldWorkers = await("a worker process of the first server").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -141,7 +142,7 @@ class ServerLifecycleTest {
         killed.destroyForcibly();
         killed.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").assertSucceeded();
+        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0").ok();
         ProcessHandle restarted = startedServer();
         assertThat(restarted.pid()).isNotEqualTo(killed.pid());
 
@@ -149,8 +150,8 @@ class ServerLifecycleTest {
                 .until(this::deploymentState, s -> !IN_PROGRESS.contains(s));
         assertThat(state).as("provisioningState after recovery; see %s", home.resolve("logs")).isEqualTo("Succeeded");
 
-        JsonNode scores = inProcess("ml", "online-endpoint", "invoke", "-n", "lifecycle-ep", "--deployment-name", "slow-init", "-r",
-                EXAMPLES.resolve("model-1/sample-request.json").toString(), "-g", "lifecycle-rg", "-w", "lifecycle-ws").assertSucceeded().json();
+        JsonNode scores = cli.run("ml", "online-endpoint", "invoke", "-n", "lifecycle-ep", "--deployment-name", "slow-init", "-r",
+                EXAMPLES.resolve("model-1/sample-request.json").toString(), "-g", "lifecycle-rg", "-w", "lifecycle-ws").ok().json();
         assertThat(scores.get(0).asDouble()).isCloseTo(11055.977245525679, offset(1e-6));
 
         // Workers notice that their parent died and exit; none of the killed server's workers lingers.
@@ -183,9 +184,9 @@ class ServerLifecycleTest {
         }
     }
 
-    private String deploymentState() {
-        return inProcess("ml", "online-deployment", "show", "-n", "slow-init", "-e", "lifecycle-ep", "-g", "lifecycle-rg", "-w", "lifecycle-ws")
-                .assertSucceeded().json().at("/properties/provisioningState").asText();
+    private String deploymentState() throws IOException {
+        return cli.run("ml", "online-deployment", "show", "-n", "slow-init", "-e", "lifecycle-ep", "-g", "lifecycle-rg", "-w", "lifecycle-ws")
+                .ok().json().at("/properties/provisioningState").asText();
     }
 
     /** The server of {@link #home} per its {@code server.json}, alive, and remembered for {@link #stopServers}. */
@@ -222,7 +223,7 @@ class ServerLifecycleTest {
     }
 
     /** The CLI jar in a process of its own, as {@code ./enclave} runs it. */
-    private CommandResult cliProcess(String... args) throws IOException, InterruptedException {
+    private Cli.Result cliProcess(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", CLI_JAR.toString()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(files, "cli-", ".out");
@@ -235,33 +236,10 @@ class ServerLifecycleTest {
             process.destroyForcibly();
             fail("enclave " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT + "; stderr:\n" + Files.readString(err));
         }
-        return new CommandResult(List.of(args), process.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
-    /** The same CLI through {@link Main#run}, in this JVM. */
-    private CommandResult inProcess(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), environment());
-        return new CommandResult(List.of(args), code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return new Cli.Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     private Map<String, String> environment() {
         return Map.of("ENCLAVE_HOME", home.toString(), "ENCLAVE_SERVER_JAR", SERVER_JAR.toString());
-    }
-
-    private record CommandResult(List<String> args, int exitCode, String out, String err) {
-        CommandResult assertSucceeded() {
-            assertThat(exitCode).as("exit code of enclave %s; stdout:%n%s%nstderr:%n%s", String.join(" ", args), out, err).isZero();
-            return this;
-        }
-
-        JsonNode json() {
-            try {
-                return Json.MAPPER.readTree(out);
-            } catch (IOException e) {
-                throw new UncheckedIOException("enclave " + String.join(" ", args) + " did not print JSON: " + out, e);
-            }
-        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * One REST operation: method, path template ({@code /subscriptions/{sub}/...}, literals match
- * case-insensitively as ARM does), the RBAC action it needs, and how to find the scope the action is
+ * case-insensitively as ARM does; {@code {name}} matches one segment, {@code {*name}} one or more, for ARM scopes), the RBAC action it needs, and how to find the scope the action is
  * checked at. A route without an action cannot be built: nothing ships unguarded.
  */
 public record Route(String method, String template, String action, Function<Map<String, String>, String> scope, RouteHandler handler, Pattern pattern) {
@@ -57,14 +57,14 @@ public record Route(String method, String template, String action, Function<Map<
         int end = template.lastIndexOf('}');
         String cut = end < 0 ? template : template.substring(0, end + 1);
         for (Map.Entry<String, String> param : params.entrySet()) {
-            cut = cut.replace("{" + param.getKey() + "}", param.getValue());
+            cut = cut.replace("{" + param.getKey() + "}", param.getValue()).replace("{*" + param.getKey() + "}", param.getValue());
         }
         return cut;
     }
 
     private static java.util.List<String> parameterNames(String template) {
         java.util.List<String> names = new java.util.ArrayList<>();
-        Matcher m = Pattern.compile("\\{(\\w+)}").matcher(template);
+        Matcher m = Pattern.compile("\\{\\*?(\\w+)}").matcher(template);
         while (m.find()) {
             names.add(m.group(1));
         }
@@ -73,11 +73,11 @@ public record Route(String method, String template, String action, Function<Map<
 
     private static Pattern compile(String template) {
         StringBuilder regex = new StringBuilder();
-        Matcher m = Pattern.compile("\\{(\\w+)}").matcher(template);
+        Matcher m = Pattern.compile("\\{(\\*?)(\\w+)}").matcher(template);
         int last = 0;
         while (m.find()) {
             regex.append(Pattern.quote(template.substring(last, m.start())));
-            regex.append("(?<").append(m.group(1)).append(">[^/]+)");
+            regex.append("(?<").append(m.group(2)).append(m.group(1).isEmpty() ? ">[^/]+)" : ">/.+?)");
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last)));

@@ -13,13 +13,10 @@ import enclave.store.ResourceStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Resource groups (Microsoft.Resources). Deleting a group that still holds resources is refused. */
 public final class ResourceGroupApi {
     public static final String TYPE = "Microsoft.Resources/resourceGroups";
-    /** Group names the platform uses for its own bookkeeping. */
-    private static final Set<String> RESERVED = Set.of("enclave-operations");
     private static final String GROUPS = "/subscriptions/{sub}/resourcegroups";
     private static final String GROUP = GROUPS + "/{rg}";
 
@@ -57,9 +54,6 @@ public final class ResourceGroupApi {
     private void put(Call call) {
         ResourceId id = id(call);
         Names.resourceGroupName(id.name());
-        if (RESERVED.contains(id.name().toLowerCase(java.util.Locale.ROOT))) {
-            throw new EnclaveException(ErrorCode.InvalidResourceName, "resource group name '" + id.name() + "' is reserved by Enclave; pick another");
-        }
         JsonNode body = call.body(JsonNode.class);
         var existing = store.get(id, ResourceGroup.class);
         ResourceGroup group = new ResourceGroup(id.toString(), id.name(), existing.map(ResourceGroup::location).orElse(Arm.text(body, "location").orElse("local")),

@@ -22,7 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -30,6 +34,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -38,6 +43,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -75,7 +81,8 @@ public final class CertificateAuthority {
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign | KeyUsage.digitalSignature));
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(pair.getPublic()));
             X509Certificate cert = convert(builder.build(new JcaContentSignerBuilder(SIGNATURE).build(pair.getPrivate())));
-            writePem(keyFile, pair.getPrivate(), true);
+            // PKCS#8 keeps the curve with the key; BouncyCastle's "EC PRIVATE KEY" of a JDK key drops it.
+            writePem(keyFile, new JcaPKCS8Generator(pair.getPrivate(), null), true);
             writePem(certFile, cert, false);
             return new CertificateAuthority(cert, pair.getPrivate(), certFile);
         } catch (IOException e) {
@@ -165,10 +172,11 @@ public final class CertificateAuthority {
             Object object = parser.readObject();
             JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (object instanceof PEMKeyPair pair) {
-                // An "EC PRIVATE KEY" may carry no public key (ours do not), so take only the private part.
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                // Homes made before the key was written as PKCS#8 hold an "EC PRIVATE KEY" without its curve: the CA's is always P-256.
+                ECPrivateKey sec1 = ECPrivateKey.getInstance(pair.getPrivateKeyInfo().parsePrivateKey());
+                return converter.getPrivateKey(new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, SECObjectIdentifiers.secp256r1), sec1));
             }
-            return converter.getPrivateKey((org.bouncycastle.asn1.pkcs.PrivateKeyInfo) object);
+            return converter.getPrivateKey((PrivateKeyInfo) object);
         }
     }
 }

@@ -109,9 +109,7 @@ public final class Operations implements AutoCloseable {
     }
 
     private ResourceId idOf(String name) {
-        // Operation statuses live under a synthetic resource group so the generic store can hold them.
-        return ResourceId.of(subscription, "enclave-operations", "Microsoft.MachineLearningServices", "locations", location)
-                .child("mfeOperationsStatus", name);
+        return ResourceId.ofSubscription(subscription, "Microsoft.MachineLearningServices", "locations", location).child("mfeOperationsStatus", name);
     }
 
     @Override
