@@ -1,10 +1,11 @@
 """Drives Enclave with Azure's own Python SDKs, unchanged, pointed at Enclave's management URL.
 
 azure-mgmt-machinelearningservices manages the online endpoint (create, get, list, keys, regenerate, delete)
-and, when --model-dir/--code-dir/--conda-file are given, registers code, model and environment versions and
-deploys them; azure-storage-blob uploads the files to the workspace's default storage. The long-running
-operations are polled by the SDK's own ARM poller. Prints one JSON summary on stdout (never a key or a secret);
-any failure raises, so the exit code is non-zero.
+and, when --model-dir/--code-dir/--conda-file/--request-file are given, registers code, model and environment
+versions, deploys them and scores through the gateway; azure-mgmt-storage finds the workspace's default storage
+account and azure-storage-blob uploads the files to it. Long-running operations are polled by the SDK's own
+ARM poller. Prints one JSON summary on stdout (never a key or a secret); any failure raises, so the exit code is
+non-zero.
 
 Run with Debian's interpreter (python3-azure):
     /usr/bin/python3 online_endpoints.py --management-url URL --admin-file ADMIN_JSON --ca-file CA_PEM \
@@ -18,17 +19,22 @@ import ssl
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
-from azure.core.credentials import AccessToken
-from azure.core.exceptions import ResourceNotFoundError
-from azure.mgmt.machinelearningservices import MachineLearningServicesMgmtClient
-from azure.mgmt.machinelearningservices import models
-from azure.storage.blob import BlobServiceClient
+try:
+    from azure.core.credentials import AccessToken
+    from azure.core.exceptions import ResourceNotFoundError
+    from azure.mgmt.core.tools import parse_resource_id
+    from azure.mgmt.machinelearningservices import MachineLearningServicesMgmtClient
+    from azure.mgmt.machinelearningservices import __version__ as ML_SDK_VERSION
+    from azure.mgmt.machinelearningservices import models
+    from azure.mgmt.storage import StorageManagementClient
+    from azure.storage.blob import BlobServiceClient
+except ImportError as missing:
+    sys.exit(f"{missing}: run this with Debian's /usr/bin/python3 and its python3-azure package (scripts/install-deps installs it)")
 
-MANAGEMENT_SCOPE = "https://management.azure.com/.default"
-STORAGE_SCOPE = "https://storage.azure.com/.default"
 # Fresh tokens are asked for this long before the old one expires, as azure-identity does.
 REFRESH_MARGIN_SECONDS = 300
 LOCATION = "local"
@@ -105,7 +111,7 @@ def endpoint_summary(endpoint):
 
 
 def manage_endpoint(client, group, workspace, name, summary):
-    """Create, read, list and rotate the keys of a key-auth endpoint; returns its primary key."""
+    """Create, read, list and rotate the keys of a key-auth endpoint; returns its primary key before and after."""
     requested = models.OnlineEndpoint(
         location=LOCATION,
         tags={"created-by": "azure-sdk"},
@@ -128,7 +134,7 @@ def manage_endpoint(client, group, workspace, name, summary):
         "primaryChanged": before.primary_key != after.primary_key,
         "secondaryUnchanged": before.secondary_key == after.secondary_key,
     }
-    return after.primary_key
+    return before.primary_key, after.primary_key
 
 
 def upload_folder(blobs, container, folder, prefix):
@@ -140,9 +146,16 @@ def upload_folder(blobs, container, folder, prefix):
                 blobs.get_blob_client(container, blob_name).upload_blob(data, overwrite=True)
 
 
-def deploy_and_score(client, credential, arguments, ssl_context, primary_key, summary):
+def storage_blob_url(client, storage, group, workspace):
+    """The blob endpoint of the workspace's default storage account, as azure-mgmt-storage reports it."""
+    account = parse_resource_id(client.workspaces.get(group, workspace).storage_account)
+    return storage.storage_accounts.get_properties(account["resource_group"], account["name"]).primary_endpoints.blob
+
+
+def deploy_and_score(client, storage, credential, arguments, ssl_context, keys, summary):
+    """Upload, register and deploy a model with all traffic; score with the current key and with the replaced one."""
     group, workspace, name = arguments.resource_group, arguments.workspace, arguments.endpoint
-    blob_url = storage_blob_url(client, group, workspace, arguments.management_url, credential, ssl_context)
+    blob_url = storage_blob_url(client, storage, group, workspace)
     blobs = BlobServiceClient(account_url=blob_url, credential=credential, connection_verify=arguments.ca_file)
     container = "azureml-blobstore"
     if not blobs.get_container_client(container).exists():
@@ -183,21 +196,19 @@ def deploy_and_score(client, credential, arguments, ssl_context, primary_key, su
 
     with open(arguments.request_file, "rb") as request_file:
         body = request_file.read()
-    request = urllib.request.Request(updated.properties.scoring_uri, data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {primary_key}"})
-    with urllib.request.urlopen(request, context=ssl_context, timeout=30) as response:
-        summary["score"] = {"status": response.status, "deployment": response.headers.get("azureml-model-deployment"),
-                            "body": json.load(response)}
+    old_key, key = keys
+    summary["score"] = score(updated.properties.scoring_uri, key, body, ssl_context)
+    summary["scoreWithReplacedKey"] = score(updated.properties.scoring_uri, old_key, body, ssl_context)
 
 
-def storage_blob_url(client, group, workspace, management_url, credential, ssl_context):
-    """The blob endpoint of the workspace's default storage account (an ARM resource: GET it as the management API)."""
-    storage_account_id = client.workspaces.get(group, workspace).storage_account
-    token = credential.get_token(MANAGEMENT_SCOPE).token
-    request = urllib.request.Request(f"{management_url.rstrip('/')}{storage_account_id}?api-version=2023-01-01",
-                                     headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, context=ssl_context, timeout=30) as response:
-        return json.load(response)["properties"]["primaryEndpoints"]["blob"]
+def score(scoring_uri, key, body, ssl_context):
+    request = urllib.request.Request(scoring_uri, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(request, context=ssl_context, timeout=30) as response:
+            return {"status": response.status, "deployment": response.headers.get("azureml-model-deployment"), "body": json.load(response)}
+    except urllib.error.HTTPError as error:
+        return {"status": error.code, "body": json.load(error)}
 
 
 def main():
@@ -209,12 +220,12 @@ def main():
     client = MachineLearningServicesMgmtClient(credential, admin["subscriptionId"], base_url=arguments.management_url,
                                                connection_verify=arguments.ca_file)
     group, workspace, name = arguments.resource_group, arguments.workspace, arguments.endpoint
-    summary = {"sdkVersion": sys.modules["azure.mgmt.machinelearningservices"].__version__,
-               "apiVersion": client._config.api_version}
+    summary = {"sdkVersion": ML_SDK_VERSION}
 
-    primary_key = manage_endpoint(client, group, workspace, name, summary)
+    old_primary_key, primary_key = manage_endpoint(client, group, workspace, name, summary)
     if arguments.model_dir:
-        deploy_and_score(client, credential, arguments, ssl_context, primary_key, summary)
+        storage = StorageManagementClient(credential, admin["subscriptionId"], base_url=arguments.management_url, connection_verify=arguments.ca_file)
+        deploy_and_score(client, storage, credential, arguments, ssl_context, (old_primary_key, primary_key), summary)
 
     client.online_endpoints.begin_delete(group, workspace, name).result()
     try:

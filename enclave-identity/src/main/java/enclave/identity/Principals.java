@@ -12,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.SecretKeyFactory;
@@ -41,25 +43,71 @@ public final class Principals {
         return new Created(principal, secret);
     }
 
+    /** A new user who signs in with {@code userPrincipalName} and {@code password} (stored only as a hash). */
+    public Principal createUser(String tenantId, String userPrincipalName, String displayName, String password) {
+        if (userPrincipalName == null || !userPrincipalName.matches("[^@\\s]+@[^@\\s]+")) {
+            throw new EnclaveException(ErrorCode.InvalidRequestContent, "userPrincipalName '" + userPrincipalName + "' must look like name@domain");
+        }
+        if (password == null || password.length() < 8) {
+            throw new EnclaveException(ErrorCode.InvalidRequestContent, "the password must have at least 8 characters");
+        }
+        if (find(SELECT + " WHERE LOWER(user_principal_name) = LOWER(?)", userPrincipalName).isPresent()) {
+            throw new EnclaveException(ErrorCode.Conflict, "a user named '" + userPrincipalName + "' already exists");
+        }
+        Principal user = new Principal(UUID.randomUUID().toString(), tenantId, PrincipalKind.USER, Optional.empty(),
+                displayName == null || displayName.isBlank() ? userPrincipalName : displayName, Optional.of(userPrincipalName));
+        insert(user, Optional.of(hash(password)));
+        return user;
+    }
+
     public Optional<Principal> byObjectId(String objectId) {
-        return find("SELECT object_id, tenant_id, kind, app_id, display_name, secret_hash FROM principals WHERE object_id = ?", objectId)
+        return find(SELECT + " WHERE object_id = ?", objectId).map(Row::principal);
+    }
+
+    /** A principal by object id, application (client) id, user principal name or display name (which must be unique). */
+    public Optional<Principal> lookup(String idOrName) {
+        Optional<Principal> exact = find(SELECT + " WHERE object_id = ? OR app_id = ? OR LOWER(user_principal_name) = LOWER(?)", idOrName, idOrName, idOrName)
                 .map(Row::principal);
+        if (exact.isPresent()) {
+            return exact;
+        }
+        List<Principal> named = list().stream().filter(p -> p.displayName().equalsIgnoreCase(idOrName)).toList();
+        if (named.size() > 1) {
+            throw new EnclaveException(ErrorCode.Conflict, "more than one principal is named '" + idOrName + "'; use its object id or app id");
+        }
+        return named.stream().findFirst();
+    }
+
+    public List<Principal> list() {
+        return query(SELECT + " ORDER BY created_at");
     }
 
     /** The principal whose client id and secret match, if any. Constant work whether or not the id exists. */
     public Optional<Principal> verifyClientSecret(String clientId, String secret) {
-        Optional<Row> row = find("SELECT object_id, tenant_id, kind, app_id, display_name, secret_hash FROM principals WHERE app_id = ?", clientId);
+        return verified(find(SELECT + " WHERE app_id = ?", clientId), secret);
+    }
+
+    /** The user whose name and password match, if any. Constant work whether or not the user exists. */
+    public Optional<Principal> verifyPassword(String userPrincipalName, String password) {
+        return verified(find(SELECT + " WHERE LOWER(user_principal_name) = LOWER(?)", userPrincipalName), password)
+                .filter(p -> p.kind() == PrincipalKind.USER);
+    }
+
+    private static Optional<Principal> verified(Optional<Row> row, String secret) {
         String stored = row.flatMap(Row::secretHash).orElse(DUMMY_HASH);
-        boolean matches = verify(secret, stored);
+        boolean matches = verify(secret == null ? "" : secret, stored);
         return row.isPresent() && row.get().secretHash().isPresent() && matches ? Optional.of(row.get().principal()) : Optional.empty();
     }
+
+    private static final String SELECT = "SELECT object_id, tenant_id, kind, app_id, display_name, secret_hash, user_principal_name FROM principals";
 
     private static final String DUMMY_HASH = hash("not-a-secret");
 
     private record Row(Principal principal, Optional<String> secretHash) {}
 
     private void insert(Principal principal, Optional<String> secretHash) {
-        String sql = "INSERT INTO principals (object_id, tenant_id, kind, app_id, display_name, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO principals (object_id, tenant_id, kind, app_id, display_name, secret_hash, created_at, user_principal_name) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, principal.objectId());
             statement.setString(2, principal.tenantId());
@@ -68,23 +116,36 @@ public final class Principals {
             statement.setString(5, principal.displayName());
             statement.setString(6, secretHash.orElse(null));
             statement.setObject(7, OffsetDateTime.now(ZoneOffset.UTC));
+            statement.setString(8, principal.userPrincipalName().orElse(null));
             statement.executeUpdate();
         } catch (SQLException e) {
             throw new StoreException("could not store principal " + principal.displayName(), e);
         }
     }
 
-    private Optional<Row> find(String sql, String parameter) {
+    private Optional<Row> find(String sql, String... parameters) {
+        List<Row> rows = rows(sql, parameters);
+        return rows.stream().findFirst();
+    }
+
+    private List<Principal> query(String sql, String... parameters) {
+        return rows(sql, parameters).stream().map(Row::principal).toList();
+    }
+
+    private List<Row> rows(String sql, String... parameters) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, parameter);
-            try (ResultSet rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    return Optional.empty();
-                }
-                Principal principal = new Principal(rows.getString(1), rows.getString(2), PrincipalKind.valueOf(rows.getString(3)),
-                        Optional.ofNullable(rows.getString(4)), rows.getString(5));
-                return Optional.of(new Row(principal, Optional.ofNullable(rows.getString(6))));
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
             }
+            List<Row> result = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Principal principal = new Principal(rows.getString(1), rows.getString(2), PrincipalKind.valueOf(rows.getString(3)),
+                            Optional.ofNullable(rows.getString(4)), rows.getString(5), Optional.ofNullable(rows.getString(7)));
+                    result.add(new Row(principal, Optional.ofNullable(rows.getString(6))));
+                }
+            }
+            return result;
         } catch (SQLException e) {
             throw new StoreException("could not read principals", e);
         }
@@ -122,7 +183,4 @@ public final class Principals {
         }
     }
 
-    static EnclaveException invalidClient() {
-        return new EnclaveException(ErrorCode.AuthenticationFailed, "invalid client id or secret");
-    }
 }

@@ -55,9 +55,13 @@ public final class SigningKeys {
 
     /** Makes a new signing key; older keys stay published until {@link #retireOlderThan} removes them. */
     public synchronized RSAKey rotate() {
+        return rotate(java.time.Instant.now());
+    }
+
+    private RSAKey rotate(java.time.Instant now) {
         try {
             // kid sorts by creation time so the newest key is last after a restart too
-            String kid = String.format("%015d-%s", System.currentTimeMillis(), UUID.randomUUID().toString().substring(0, 8));
+            String kid = String.format("%015d-%s", now.toEpochMilli(), UUID.randomUUID().toString().substring(0, 8));
             RSAKey key = new RSAKeyGenerator(2048).keyID(kid).keyUse(KeyUse.SIGNATURE).generate();
             Path file = directory.resolve(kid + ".jwk");
             Path temp = directory.resolve(kid + ".tmp");
@@ -76,6 +80,46 @@ public final class SigningKeys {
         } catch (JOSEException | IOException e) {
             throw new IllegalStateException("cannot create a signing key", e);
         }
+    }
+
+    /**
+     * Keeps keys fresh: makes a new signing key when the current one is older than {@code rotateAfter}, and deletes keys
+     * that stopped signing more than {@code tokenLifetime} ago (no unexpired token can carry them any more).
+     */
+    public synchronized void maintain(java.time.Instant now, java.time.Duration rotateAfter, java.time.Duration tokenLifetime) {
+        if (createdAt(current()).plus(rotateAfter).isBefore(now)) {
+            rotate(now);
+        }
+        List<RSAKey> kept = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            RSAKey key = keys.get(i);
+            boolean retired = i + 1 < keys.size() && createdAt(keys.get(i + 1)).plus(tokenLifetime).isBefore(now);
+            if (retired) {
+                try {
+                    Files.deleteIfExists(directory.resolve(key.getKeyID() + ".jwk"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot retire signing key " + key.getKeyID(), e);
+                }
+            } else {
+                kept.add(key);
+            }
+        }
+        keys = List.copyOf(kept);
+    }
+
+    /** When a key was made: its id starts with the creation time in epoch milliseconds. */
+    static java.time.Instant createdAt(RSAKey key) {
+        String kid = key.getKeyID();
+        int dash = kid.indexOf('-');
+        try {
+            return java.time.Instant.ofEpochMilli(Long.parseLong(dash < 0 ? kid : kid.substring(0, dash)));
+        } catch (NumberFormatException e) {
+            return java.time.Instant.EPOCH;
+        }
+    }
+
+    public List<String> keyIds() {
+        return keys.stream().map(RSAKey::getKeyID).toList();
     }
 
     public RSAKey current() {

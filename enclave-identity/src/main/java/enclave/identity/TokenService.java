@@ -28,12 +28,14 @@ import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /** Issues and validates the platform's JWTs (RS256). Parsing and verification are nimbus-jose-jwt's, never ours. */
 public final class TokenService {
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
+    /** Refresh tokens carry this audience, which no resource accepts, so they can never be used as access tokens. */
+    public static final String REFRESH_AUDIENCE = "urn:enclave:refresh";
+    public static final Duration REFRESH_LIFETIME = Duration.ofDays(1);
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final SigningKeys keys;
@@ -121,12 +123,18 @@ public final class TokenService {
         return tenantId;
     }
 
-    /** The audiences a token's payload claims, without verifying it; for error messages only. */
-    static Set<String> unverifiedAudiences(String token) {
-        try {
-            return new HashSet<>(SignedJWT.parse(token).getJWTClaimsSet().getAudience());
-        } catch (ParseException e) {
-            return Set.of();
-        }
+    public IssuedToken issueRefresh(Principal principal) {
+        return issue(principal, REFRESH_AUDIENCE, REFRESH_LIFETIME);
     }
+
+    /** The object id a refresh token was issued to; a 401 when it is not a valid refresh token of ours. */
+    public String validateRefresh(String refreshToken) {
+        return validate(refreshToken, REFRESH_AUDIENCE).objectId();
+    }
+
+    /** The audience of the platform tokens ({@code aml_token}) of one endpoint: valid for that endpoint only. */
+    public static String endpointAudience(String endpointIdKey) {
+        return "urn:enclave:aml-token:" + endpointIdKey;
+    }
+
 }

@@ -7,6 +7,7 @@ import enclave.core.http.Route;
 import enclave.identity.Principals;
 import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
+import enclave.server.identity.DirectoryApi;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
 import enclave.server.tls.CertificateAuthority;
@@ -86,6 +87,9 @@ public final class EnclaveServer implements AutoCloseable {
     private final PythonWorkerRuntime runtime;
     private final Endpoints endpoints;
     private final RoutingTable routing;
+    private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
+    private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
 
     public EnclaveServer(ServerConfig config) {
         this.config = config;
@@ -118,6 +122,14 @@ public final class EnclaveServer implements AutoCloseable {
         }
 
         SigningKeys signingKeys = SigningKeys.open(home.resolve("keys"));
+        // Signing keys rotate weekly; a retired key stays published until every token it signed (refresh tokens live longest) has expired.
+        maintenance.scheduleAtFixedRate(() -> {
+            try {
+                signingKeys.maintain(clock.instant(), KEY_ROTATION, TokenService.REFRESH_LIFETIME);
+            } catch (RuntimeException e) {
+                log.error("signing key maintenance failed; will retry in an hour", e);
+            }
+        }, 0, 1, java.util.concurrent.TimeUnit.HOURS);
         TokenService tokens = new TokenService(signingKeys, managementUrl() + "/" + platform.tenantId() + "/v2.0", platform.tenantId(), clock);
         Authorizer authorizer = new PlatformAdmins(Set.of(platform.adminObjectId()));
 
@@ -138,15 +150,16 @@ public final class EnclaveServer implements AutoCloseable {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
         routes.add(Route.of("GET", "/enclave/info", Route.ANONYMOUS, call -> call.json(200, info())));
+        routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
         routes.addAll(resourceGroups.routes());
         routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());
-        routes.addAll(new EndpointApi(endpoints, deployments, operations, trafficLog, this::scoringUri).routes());
+        routes.addAll(new EndpointApi(endpoints, deployments, operations, trafficLog, this::scoringUri, tokens).routes());
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
-        ScoringGateway scoring = new ScoringGateway(routing, new CredentialCheck(), trafficLog, clock, config.maxRequestBytes());
+        ScoringGateway scoring = new ScoringGateway(routing, new CredentialCheck(tokens, authorizer), trafficLog, clock, config.maxRequestBytes());
         GatewayHandler gateway = new GatewayHandler(scoring, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens, authorizer);
         NetworkPath publicPath = new NetworkPath.Public();
 
@@ -287,6 +300,7 @@ public final class EnclaveServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("stopping the listeners failed: {}", e.toString());
         }
+        maintenance.shutdownNow();
         deployments.close();
         runtime.close();
         operations.close();

@@ -12,6 +12,7 @@ import enclave.identity.Principals;
 import enclave.identity.TokenService;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.Fields;
@@ -55,16 +56,11 @@ public final class IdentityApi {
         call.json(200, doc);
     }
 
+    /** The token endpoint; each grant is its own method, chosen by an exhaustive switch on the grant type. */
     private void token(Call call) {
         requireTenant(call);
         Fields form = new Fields();
         UrlEncoded.decodeTo(new String(call.rawBody(64 * 1024), StandardCharsets.UTF_8), form::add, StandardCharsets.UTF_8);
-        String grant = value(form, "grant_type");
-        if (!"client_credentials".equals(grant)) {
-            throw oauth("unsupported_grant_type", "grant_type '" + grant + "' is not supported; use client_credentials");
-        }
-        String clientId = value(form, "client_id");
-        String secret = value(form, "client_secret");
         String requested = form.getValue("scope") != null ? form.getValue("scope") : value(form, "resource");
         String audience;
         try {
@@ -72,11 +68,57 @@ public final class IdentityApi {
         } catch (EnclaveException e) {
             throw oauth("invalid_scope", e.getMessage());
         }
-        Principal principal = principals.verifyClientSecret(clientId, secret)
-                .orElseThrow(() -> new EnclaveException(ErrorCode.AuthenticationFailed, 401, "invalid_client: the client id or secret is wrong"));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        Principal principal = switch (Grant.parse(value(form, "grant_type"))) {
+            case CLIENT_CREDENTIALS -> principals.verifyClientSecret(value(form, "client_id"), value(form, "client_secret"))
+                    .orElseThrow(() -> invalid("invalid_client: the client id or secret is wrong"));
+            case PASSWORD -> {
+                Principal user = principals.verifyPassword(value(form, "username"), value(form, "password"))
+                        .orElseThrow(() -> invalid("invalid_grant: the user name or password is wrong"));
+                answer.put("refresh_token", tokens.issueRefresh(user).accessToken());
+                yield user;
+            }
+            case REFRESH_TOKEN -> {
+                String objectId;
+                try {
+                    objectId = tokens.validateRefresh(value(form, "refresh_token"));
+                } catch (EnclaveException e) {
+                    throw invalid("invalid_grant: the refresh token is not valid (" + e.getMessage() + "); sign in again");
+                }
+                Principal user = principals.byObjectId(objectId).orElseThrow(() -> invalid("invalid_grant: the signed-in principal no longer exists"));
+                answer.put("refresh_token", tokens.issueRefresh(user).accessToken());
+                yield user;
+            }
+        };
         TokenService.IssuedToken issued = tokens.issue(principal, audience, TokenService.DEFAULT_LIFETIME);
         long expiresIn = issued.expiresOn().getEpochSecond() - clock.instant().getEpochSecond();
-        call.json(200, Map.of("token_type", "Bearer", "expires_in", expiresIn, "ext_expires_in", expiresIn, "access_token", issued.accessToken()));
+        answer.put("token_type", "Bearer");
+        answer.put("expires_in", expiresIn);
+        answer.put("ext_expires_in", expiresIn);
+        answer.put("expires_on", issued.expiresOn().getEpochSecond());
+        answer.put("resource", audience);
+        answer.put("access_token", issued.accessToken());
+        call.json(200, answer);
+    }
+
+    /** The OAuth2 grants the token endpoint knows. */
+    enum Grant {
+        CLIENT_CREDENTIALS,
+        PASSWORD,
+        REFRESH_TOKEN;
+
+        static Grant parse(String text) {
+            for (Grant grant : values()) {
+                if (grant.name().equalsIgnoreCase(text)) {
+                    return grant;
+                }
+            }
+            throw oauth("unsupported_grant_type", "grant_type '" + text + "' is not supported; use client_credentials, password or refresh_token");
+        }
+    }
+
+    private static EnclaveException invalid(String message) {
+        return new EnclaveException(ErrorCode.AuthenticationFailed, 401, message);
     }
 
     private void requireTenant(Call call) {

@@ -8,6 +8,10 @@ import enclave.core.ErrorCode;
 import enclave.core.Json;
 import enclave.core.ResourceId;
 import enclave.core.http.Call;
+import enclave.core.http.Caller;
+import enclave.identity.Principal;
+import enclave.identity.PrincipalKind;
+import enclave.identity.TokenService;
 import enclave.core.http.Route;
 import enclave.serving.deployment.Deployments;
 import enclave.serving.operation.Operation;
@@ -32,9 +36,14 @@ public final class EndpointApi {
     private final Operations operations;
     private final TrafficLog trafficLog;
     private final Function<String, String> scoringUri;
+    private final TokenService tokens;
+    /** Microsoft does not publish the aml_token lifetime; one hour, refreshed after half of it. */
+    private static final java.time.Duration AML_TOKEN_LIFETIME = java.time.Duration.ofHours(1);
 
     /** @param scoringUri the scoring URI of an endpoint name */
-    public EndpointApi(Endpoints endpoints, Deployments deployments, Operations operations, TrafficLog trafficLog, Function<String, String> scoringUri) {
+    public EndpointApi(Endpoints endpoints, Deployments deployments, Operations operations, TrafficLog trafficLog, Function<String, String> scoringUri,
+            TokenService tokens) {
+        this.tokens = tokens;
         this.endpoints = endpoints;
         this.deployments = deployments;
         this.operations = operations;
@@ -54,10 +63,7 @@ public final class EndpointApi {
                 Route.of("DELETE", ENDPOINT, ACTION + "delete", workspaceScope, this::delete),
                 Route.of("POST", ENDPOINT + "/listKeys", ACTION + "listKeys/action", call -> call.json(200, keys(endpoints.keys(id(call))))),
                 Route.of("POST", ENDPOINT + "/regenerateKeys", ACTION + "regenerateKeys/action", this::regenerateKeys),
-                Route.of("POST", ENDPOINT + "/token", ACTION + "token/action", call -> {
-                    throw new EnclaveException(ErrorCode.BadRequest, "endpoint '" + call.param("endpoint")
-                            + "' uses key authentication; aml_token is not available in this Enclave version");
-                }),
+                Route.of("POST", ENDPOINT + "/token", ACTION + "token/action", this::token),
                 Route.of("GET", ENDPOINT + "/trafficLogs", ACTION + "read", call -> {
                     endpoints.get(id(call));
                     int top = call.query("top").map(EndpointApi::positive).orElse(100);
@@ -112,6 +118,26 @@ public final class EndpointApi {
         call.empty(202, OperationApi.headers(call, operation));
     }
 
+    /** An aml_token: a platform token whose audience is this endpoint alone, for the caller who asked for it. */
+    private void token(Call call) {
+        ResourceId id = id(call);
+        OnlineEndpoint endpoint = endpoints.get(id);
+        if (endpoint.authMode() != AuthMode.AMLToken) {
+            throw new EnclaveException(ErrorCode.BadRequest, "endpoint '" + endpoint.name() + "' uses auth mode " + endpoint.authMode().yaml()
+                    + "; platform tokens are for aml_token endpoints (" + (endpoint.authMode() == AuthMode.Key ? "use listKeys" : "get a token for https://ml.azure.com") + ")");
+        }
+        Caller caller = call.caller();
+        Principal principal = new Principal(caller.objectId(), caller.tenantId(), caller.appId().isPresent() ? PrincipalKind.SERVICE_PRINCIPAL : PrincipalKind.USER,
+                caller.appId(), caller.displayName());
+        TokenService.IssuedToken issued = tokens.issue(principal, TokenService.endpointAudience(id.key()), AML_TOKEN_LIFETIME);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accessToken", issued.accessToken());
+        body.put("tokenType", "Bearer");
+        body.put("expiryTimeUtc", issued.expiresOn().getEpochSecond());
+        body.put("refreshAfterTimeUtc", issued.expiresOn().minus(AML_TOKEN_LIFETIME.dividedBy(2)).getEpochSecond());
+        call.json(200, body);
+    }
+
     private static Map<String, String> keys(EndpointKeys keys) {
         Map<String, String> body = new LinkedHashMap<>();
         body.put("primaryKey", keys.primaryKey());
@@ -127,9 +153,6 @@ public final class EndpointApi {
                     + " is not available in this Enclave version (managed identities come with the identity service); remove 'identity' or use type none");
         });
         Optional<AuthMode> authMode = Arm.text(properties, "authMode").map(AuthMode::parse);
-        authMode.filter(m -> m != AuthMode.Key).ifPresent(m -> {
-            throw new EnclaveException(ErrorCode.BadRequest, "auth mode " + m.yaml() + " is not available in this Enclave version; use auth_mode: key");
-        });
         Optional<Boolean> trafficLogging = Optional.ofNullable(properties.get("enclave")).map(e -> e.path("trafficLogging").asBoolean(true));
         return new Endpoints.Spec(Arm.text(body, "location"), Arm.stringMap(body, "tags"), Arm.text(properties, "description"), authMode, identityType,
                 Arm.text(properties, "publicNetworkAccess"), weights(properties, "traffic"), weights(properties, "mirrorTraffic"), trafficLogging);

@@ -10,7 +10,6 @@ import enclave.serving.runtime.ScoreResult;
 import enclave.serving.trafficlog.TrafficLog;
 import enclave.serving.trafficlog.TrafficRecord;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -71,12 +70,17 @@ public final class ScoringGateway {
             return;
         }
 
-        CredentialCheck.Outcome outcome = credentials.check(endpoint, Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)));
-        if (outcome instanceof CredentialCheck.Outcome.Refused refused) {
-            exchange.fail(401, ErrorCode.AuthenticationFailed, refused.reason());
-            return;
+        switch (credentials.check(route.id(), endpoint, Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)))) {
+            case CredentialCheck.Outcome.Refused refused -> {
+                exchange.fail(401, ErrorCode.AuthenticationFailed, refused.reason());
+                return;
+            }
+            case CredentialCheck.Outcome.Forbidden forbidden -> {
+                exchange.fail(403, ErrorCode.AuthorizationFailed, forbidden.reason());
+                return;
+            }
+            case CredentialCheck.Outcome.Authenticated authenticated -> exchange.caller = authenticated.caller();
         }
-        exchange.caller = ((CredentialCheck.Outcome.Authenticated) outcome).caller();
 
         Optional<String> pinned = Optional.ofNullable(request.getHeaders().get(DEPLOYMENT_HEADER)).map(h -> h.trim().toLowerCase(Locale.ROOT));
         String deploymentName;
@@ -235,9 +239,5 @@ public final class ScoringGateway {
             extra.forEach((name, value) -> response.getHeaders().put(name, value));
             response.write(true, ByteBuffer.wrap(body), callback);
         }
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
