@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * The authorizer until role assignments exist: the platform's admin principals may do everything,
- * nobody else may do anything. Role-based evaluation replaces it behind the same interface.
+ * nobody else may do anything. {@link RoleBasedAuthorizer} replaces it behind the same interface.
  */
 public final class PlatformAdmins implements Authorizer {
     private final Set<String> adminObjectIds;
@@ -21,5 +21,10 @@ public final class PlatformAdmins implements Authorizer {
             return new Decision.Allowed("'" + caller.displayName() + "' is a platform administrator");
         }
         return new Decision.Denied("'" + caller.displayName() + "' (" + caller.objectId() + ") is not a platform administrator");
+    }
+
+    @Override
+    public Decision checkData(Caller caller, String dataAction, ResourceId scope) {
+        return check(caller, dataAction, scope);
     }
 }

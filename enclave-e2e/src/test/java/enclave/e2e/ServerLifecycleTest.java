@@ -79,11 +79,12 @@ class ServerLifecycleTest {
         if (Files.exists(home.resolve("server.json"))) {
             cli.run("down");
         }
-        for (ProcessHandle server : servers) {
-            if (server.isAlive()) {
-                server.destroyForcibly();
-                server.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            }
+        // A server that never became ready wrote no server.json: find it by its command line too.
+        List<ProcessHandle> leftovers = Stream.concat(servers.stream(), ProcessHandle.allProcesses().filter(this::isServerOfThisHome))
+                .filter(ProcessHandle::isAlive).toList();
+        for (ProcessHandle server : leftovers) {
+            server.destroyForcibly();
+            server.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
@@ -199,6 +200,11 @@ class ServerLifecycleTest {
 
     private JsonNode serverInfo() throws IOException {
         return Json.MAPPER.readTree(home.resolve("server.json").toFile());
+    }
+
+    private boolean isServerOfThisHome(ProcessHandle process) {
+        String commandLine = commandLine(process);
+        return commandLine.contains(SERVER_JAR.toString()) && commandLine.contains("--home " + home);
     }
 
     private static List<ProcessHandle> workersOf(ProcessHandle server) {

@@ -9,21 +9,39 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * Everything needed to talk to the server of one Enclave home: its {@code server.json}, the admin
- * credentials, TLS that trusts the platform CA, a token source and the management client.
+ * Everything needed to talk to the server of one Enclave home: its {@code server.json}, TLS that trusts the
+ * platform CA, the token source of whoever is signed in, and the management client that uses it.
  */
-public record ServerConnection(ServerInfo info, HttpTransport http, TokenSource tokens, ManagementClient management) {
+public record ServerConnection(ServerInfo info, String tenant, HttpTransport http, TokenSource tokens, ManagementClient management) {
 
-    public static ServerConnection open(Path home, Consumer<String> debug) {
+    /** Builds the token source of a principal once the server's address and transport are known. */
+    @FunctionalInterface
+    public interface SignIn {
+        TokenSource tokens(ServerConnection server);
+    }
+
+    private static final TokenSource NOBODY = scope -> {
+        throw new CliException("AuthenticationFailed", "nobody is signed in yet");
+    };
+
+    public static ServerConnection open(Path home, Consumer<String> debug, SignIn signIn) {
         ServerInfo info = ServerInfo.read(home).orElseThrow(() -> new CliException("ServerNotRunning",
                 "Enclave is not running (no " + ServerInfo.file(home) + "): start it with ./enclave up"));
-        AdminCredentials admin = AdminCredentials.read(home);
+        String tenant = info.tenantId() != null ? info.tenantId() : AdminCredentials.read(home).tenantId();
         SSLContext ssl = Tls.trusting(info.caPath(home));
         HttpTransport http = new HttpTransport(ssl, debug);
-        URI managementUrl = URI.create(info.managementUrl());
-        String tenant = info.tenantId() != null ? info.tenantId() : admin.tenantId();
-        TokenSource tokens = new ClientCredentials(http, managementUrl, tenant, admin.clientId(), admin.clientSecret(), Clock.systemUTC());
-        return new ServerConnection(info, http, tokens, new ManagementClient(managementUrl, http, tokens));
+        ServerConnection anonymous = new ServerConnection(info, tenant, http, NOBODY, new ManagementClient(managementUrl(info), http, NOBODY));
+        return anonymous.signedIn(signIn.tokens(anonymous));
+    }
+
+    /** This connection with another principal's tokens. */
+    public ServerConnection signedIn(TokenSource other) {
+        return new ServerConnection(info, tenant, http, other, new ManagementClient(managementUrl(info), http, other));
+    }
+
+    /** The token endpoint of a tenant (the platform's unless a sign-in names another). */
+    public TokenEndpoint tokenEndpoint(String tenantId) {
+        return new TokenEndpoint(http, managementUrl(info), tenantId, Clock.systemUTC());
     }
 
     /** Whether {@code GET /enclave/info} answers 200 (no credentials needed). */
@@ -38,5 +56,9 @@ public record ServerConnection(ServerInfo info, HttpTransport http, TokenSource 
 
     public String subscription() {
         return info.subscriptionId();
+    }
+
+    private static URI managementUrl(ServerInfo info) {
+        return URI.create(info.managementUrl());
     }
 }

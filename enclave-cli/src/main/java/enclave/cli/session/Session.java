@@ -107,11 +107,22 @@ public final class Session {
         return Path.of("").toAbsolutePath();
     }
 
+    /** The connection to the server, signed in as the profile in {@code cli/profile.json} (the admin without one). */
     public ServerConnection connection() {
         if (connection == null) {
-            connection = ServerConnection.open(home(), this::debugLine);
+            connection = connect(server -> Accounts.tokens(profile(), server, home(), env));
         }
         return connection;
+    }
+
+    /** A fresh connection signed in another way ({@code login} tries credentials before it saves them). */
+    public ServerConnection connect(ServerConnection.SignIn signIn) {
+        return ServerConnection.open(home(), this::debugLine, signIn);
+    }
+
+    /** Who is signed in. */
+    public Profile profile() {
+        return ProfileFile.read(home());
     }
 
     public void debugLine(String line) {

@@ -1,0 +1,27 @@
+package enclave.server.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CertificateAuthorityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void reopensTheSameAuthorityOnTheNextStart() throws Exception {
+        CertificateAuthority first = CertificateAuthority.open(dir);
+        CertificateAuthority second = CertificateAuthority.open(dir);
+        assertThat(second.certificate()).isEqualTo(first.certificate());
+        // the reopened key still signs certificates that chain to the same CA
+        KeyStore keys = second.issueServerKeyStore(List.of("localhost"), List.of("127.0.0.1"), "pw".toCharArray());
+        X509Certificate server = (X509Certificate) keys.getCertificate("server");
+        server.verify(first.certificate().getPublicKey());
+        assertThat(server.getSubjectAlternativeNames()).extracting(name -> name.get(1)).contains("localhost", "127.0.0.1");
+    }
+}
