@@ -100,9 +100,9 @@ final class TestServer implements AutoCloseable {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A JSON string literal of {@code text}. */
-    String json(String text) throws IOException {
-        return Json.MAPPER.writeValueAsString(text);
+    /** {@code value} as JSON text (a string becomes a JSON string literal). */
+    String json(Object value) throws IOException {
+        return Json.MAPPER.writeValueAsString(value);
     }
 
     static JsonNode json(HttpResponse<String> response) throws IOException {

@@ -1,7 +1,10 @@
 package enclave.server;
 
-import enclave.authz.Authorizer;
-import enclave.authz.PlatformAdmins;
+import enclave.authz.RoleApi;
+import enclave.authz.RoleBasedAuthorizer;
+import enclave.authz.assignment.RoleAssignmentTable;
+import enclave.authz.assignment.RoleAssignments;
+import enclave.authz.role.RoleDefinitions;
 import enclave.core.ResourceId;
 import enclave.core.http.Route;
 import enclave.identity.Principals;
@@ -16,6 +19,7 @@ import enclave.serving.asset.Assets;
 import enclave.serving.deployment.DeploymentApi;
 import enclave.serving.deployment.Deployments;
 import enclave.serving.deployment.StorageInitializer;
+import enclave.serving.endpoint.DiagnosticSettingsApi;
 import enclave.serving.endpoint.EndpointApi;
 import enclave.serving.endpoint.Endpoints;
 import enclave.serving.endpoint.OnlineEndpoint;
@@ -46,7 +50,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.Handler;
@@ -131,7 +134,12 @@ public final class EnclaveServer implements AutoCloseable {
             }
         }, 0, 1, java.util.concurrent.TimeUnit.HOURS);
         TokenService tokens = new TokenService(signingKeys, managementUrl() + "/" + platform.tenantId() + "/v2.0", platform.tenantId(), clock);
-        Authorizer authorizer = new PlatformAdmins(Set.of(platform.adminObjectId()));
+        RoleAssignmentTable assignmentTable = new RoleAssignmentTable(database.dataSource());
+        RoleDefinitions roleDefinitions = new RoleDefinitions(store, assignmentTable);
+        RoleAssignments roleAssignments = new RoleAssignments(assignmentTable, roleDefinitions, principals::byObjectId, clock);
+        // The platform's admin owns the subscription (idempotent: the assignment's name derives from principal, role and scope).
+        roleAssignments.grantBuiltIn(platform.adminObjectId(), "Owner", ResourceId.subscription(platform.subscriptionId()), platform.adminObjectId());
+        RoleBasedAuthorizer authorizer = new RoleBasedAuthorizer(roleDefinitions, roleAssignments);
 
         BlobStore blobStore = new BlobStore(home.resolve("blobs"));
         StorageAccounts storageAccounts = new StorageAccounts(store, blobStore, gatewayUrl() + "/");
@@ -151,11 +159,13 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
         routes.add(Route.of("GET", "/enclave/info", Route.ANONYMOUS, call -> call.json(200, info())));
         routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
+        routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
         routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());
         routes.addAll(new EndpointApi(endpoints, deployments, operations, trafficLog, this::scoringUri, tokens).routes());
+        routes.addAll(new DiagnosticSettingsApi(endpoints).routes());
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);

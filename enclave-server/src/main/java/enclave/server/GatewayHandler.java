@@ -83,7 +83,8 @@ final class GatewayHandler {
             BlobRequest blobRequest = classified.get();
             String action = blobRequest.operation().action();
             ResourceId scope = ResourceId.parse(blobRequest.scope(account.get()));
-            if (authorizer.check(caller, action, scope) instanceof Decision.Denied denied) {
+            Decision decision = blobRequest.operation().dataAction() ? authorizer.checkData(caller, action, scope) : authorizer.check(caller, action, scope);
+            if (decision instanceof Decision.Denied denied) {
                 BlobApi.sendError(response, callback, 403, "AuthorizationPermissionMismatch",
                         "This request is not authorized to perform this operation using this permission (" + action + " at " + scope + "): "
                                 + denied.reason(), requestId);

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param id {@code {scope}/providers/Microsoft.Authorization/roleAssignments/{name}} (an extension id, which {@link ResourceId}
  *     cannot hold, hence a string)
  * @param name the assignment's GUID, lower-case
+ * @param principalId the object id of the principal holding the role, lower-case
  * @param roleDefinitionId {@code /subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}}
  * @param principalType {@code User} or {@code ServicePrincipal} (Azure shows managed identities as service principals)
  * @param createdBy the object id of the principal that made the assignment
@@ -34,6 +35,7 @@ public record RoleAssignment(String id, String name, ResourceId scope, String ro
             throw new IllegalArgumentException("not a role definition id: " + roleDefinitionId);
         }
         requireText(principalId, "principalId");
+        principalId = principalId.toLowerCase(Locale.ROOT);
         requireText(principalType, "principalType");
         Objects.requireNonNull(createdOn, "createdOn");
         requireText(createdBy, "createdBy");
