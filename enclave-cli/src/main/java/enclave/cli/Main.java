@@ -1,10 +1,20 @@
 package enclave.cli;
 
+import enclave.cli.account.AccountCommands;
+import enclave.cli.account.LoginCommand;
+import enclave.cli.account.LogoutCommand;
+import enclave.cli.ad.AdCommands;
+import enclave.cli.ad.ServicePrincipalCommands;
+import enclave.cli.ad.UserCommands;
 import enclave.cli.config.ConfigureCommand;
 import enclave.cli.console.CliException;
 import enclave.cli.deployment.OnlineDeploymentCommands;
 import enclave.cli.endpoint.OnlineEndpointCommands;
 import enclave.cli.group.GroupCommands;
+import enclave.cli.role.RoleAssignmentCommands;
+import enclave.cli.role.RoleCheckCommand;
+import enclave.cli.role.RoleCommands;
+import enclave.cli.role.RoleDefinitionCommands;
 import enclave.cli.server.DownCommand;
 import enclave.cli.server.StatusCommand;
 import enclave.cli.server.UpCommand;
@@ -52,12 +62,24 @@ public final class Main {
                 .addSubcommand(new CommandLine(new WorkspaceCommands(session)))
                 .addSubcommand(new CommandLine(new OnlineEndpointCommands(session)))
                 .addSubcommand(new CommandLine(new OnlineDeploymentCommands(session)));
+        CommandLine ad = new CommandLine(new AdCommands(session))
+                .addSubcommand(new CommandLine(new ServicePrincipalCommands(session)))
+                .addSubcommand(new CommandLine(new UserCommands(session)));
+        CommandLine role = new CommandLine(new RoleCommands(session))
+                .addSubcommand(new CommandLine(new RoleDefinitionCommands(session)))
+                .addSubcommand(new CommandLine(new RoleAssignmentCommands(session)))
+                .addSubcommand(new CommandLine(new RoleCheckCommand(session)));
         CommandLine root = new CommandLine(new RootCommand(session))
                 .addSubcommand(new CommandLine(new UpCommand(session)))
                 .addSubcommand(new CommandLine(new DownCommand(session)))
                 .addSubcommand(new CommandLine(new StatusCommand(session)))
                 .addSubcommand(new CommandLine(new ConfigureCommand(session)))
+                .addSubcommand(new CommandLine(new LoginCommand(session)))
+                .addSubcommand(new CommandLine(new LogoutCommand(session)))
+                .addSubcommand(new CommandLine(new AccountCommands(session)))
                 .addSubcommand(new CommandLine(new GroupCommands(session)))
+                .addSubcommand(ad)
+                .addSubcommand(role)
                 .addSubcommand(ml);
         root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
         root.setErr(new PrintWriter(session.err(), true, StandardCharsets.UTF_8));

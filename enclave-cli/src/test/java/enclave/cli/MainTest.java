@@ -30,6 +30,29 @@ class MainTest {
         assertThat(leaf.out()).contains("--container", "--lines", "-e, --endpoint-name", "-o, --output", "--query");
 
         assertThat(run("ml").out()).contains("workspace", "online-endpoint", "online-deployment");
+        assertThat(root.out()).contains("login", "logout", "account", "ad", "role");
+        assertThat(run("role").out()).contains("definition", "assignment", "check");
+        assertThat(run("ad").out()).contains("sp", "user");
+    }
+
+    @Test
+    void signInOptionsAzRefusesAreRefusedBeforeAnythingIsSent() {
+        for (String[] args : new String[][] {
+                {"login", "-p", "secret"},
+                {"login", "--tenant", "t"},
+                {"login", "--service-principal", "-u", "app"},
+                {"login", "--identity", "--service-principal"},
+                {"login", "--identity", "-u", "a", "--client-id", "b"},
+                {"login", "--client-id", "c"},
+                {"role", "assignment", "create", "--assignee", "a", "--role", "Reader"},
+                {"role", "assignment", "delete", "--assignee", "a"},
+                {"role", "check", "--assignee", "a", "--action", "x y", "--scope", "/subscriptions/s"}}) {
+            Run run = run(args);
+            assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).as(String.join(" ", args)).startsWith("ERROR: (UsageError) ");
+        }
+        Run withoutIdentity = run("login", "-u", "alice@enclave.local");
+        assertThat(withoutIdentity.err()).isEqualTo("ERROR: (UsageError) pass the password with -p PASSWORD (there is no terminal to ask for it)\n");
     }
 
     @Test

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import enclave.core.Json;
 import io.burt.jmespath.JmesPathException;
 import io.burt.jmespath.jackson.JacksonRuntime;
@@ -71,16 +70,24 @@ public final class Output {
 
     /** Checks a JMESPath expression without running it, so a typo fails before anything is changed. */
     public static void validateQuery(String expression) {
-        search(expression, MissingNode.getInstance());
+        // compile only: running it on nothing would refuse valid queries whose functions need an argument (length(@))
+        try {
+            new JacksonRuntime().compile(expression);
+        } catch (JmesPathException e) {
+            throw invalidQuery(expression, e);
+        }
     }
 
     static JsonNode search(String expression, JsonNode input) {
         try {
             return new JacksonRuntime().compile(expression).search(input);
         } catch (JmesPathException e) {
-            throw new CliException("InvalidQuery", "--query '" + expression + "' is not a valid JMESPath expression: "
-                    + e.getMessage(), CliException.USAGE);
+            throw invalidQuery(expression, e);
         }
+    }
+
+    private static CliException invalidQuery(String expression, JmesPathException e) {
+        return new CliException("InvalidQuery", "--query '" + expression + "' is not a valid JMESPath expression: " + e.getMessage(), CliException.USAGE);
     }
 
     public static String json(JsonNode node) {

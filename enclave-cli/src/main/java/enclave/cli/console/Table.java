@@ -62,6 +62,17 @@ final class Table {
         if (first.has("xRequestId") && first.has("responseCode")) {
             return TRAFFIC_LOG_COLUMNS;
         }
+        if (first.has("roleName") && first.has("roleType")) {
+            return List.of(Column.field("RoleName", "/roleName"), Column.field("RoleType", "/roleType"), Column.field("Description", "/description"));
+        }
+        if (first.has("principalId") && first.has("roleDefinitionId")) {
+            return List.of(new Column("Principal", node -> node.hasNonNull("principalName") ? node.get("principalName") : node.path("principalId")),
+                    new Column("Role", node -> node.hasNonNull("roleDefinitionName") ? node.get("roleDefinitionName") : node.path("roleDefinitionId")),
+                    Column.field("Scope", "/scope"));
+        }
+        if (first.has("allowed") && first.has("reason")) {
+            return List.of(Column.field("Allowed", "/allowed"), Column.field("Reason", "/reason"));
+        }
         Set<String> fields = new LinkedHashSet<>();
         for (JsonNode row : rows) {
             for (Map.Entry<String, JsonNode> field : row.properties()) {

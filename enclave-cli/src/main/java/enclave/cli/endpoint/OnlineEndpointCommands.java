@@ -233,10 +233,10 @@ public final class OnlineEndpointCommands implements Runnable {
             case "amltoken" -> client.post(path + "/token", null).body();
             case "aadtoken" -> {
                 AccessToken token = session.connection().tokens().token(TokenSource.ML);
+                // az's shape for aad_token: the signed-in principal's token for the ml audience, expiry in epoch seconds
                 yield JsonNodeFactory.instance.objectNode()
                         .put("accessToken", token.value())
-                        .put("expiryTimeUtc", token.expiresOn().getEpochSecond())
-                        .put("tokenType", "Bearer");
+                        .put("expiryTimeUtc", token.expiresOn().getEpochSecond());
             }
             default -> throw new CliException("UnknownAuthMode", "endpoint auth mode '" + endpoint.path("properties").path("authMode").asText() + "' is not known to this CLI");
         };

@@ -26,22 +26,25 @@ public final class ManagedIdentityCredentials implements TokenSource {
     private record Source(URI endpoint, String header, String secret, String apiVersion, String clientIdParameter) {}
 
     private final HttpTransport http;
-    private final Source source;
+    private final Map<String, String> env;
     private final Optional<String> clientId;
     private final Clock clock;
     private final TokenCache cache;
 
-    private ManagedIdentityCredentials(HttpTransport http, Source source, Optional<String> clientId, Clock clock) {
+    private ManagedIdentityCredentials(HttpTransport http, Map<String, String> env, Optional<String> clientId, Clock clock) {
         this.http = http;
-        this.source = source;
+        this.env = Map.copyOf(env);
         this.clientId = clientId;
         this.clock = clock;
         this.cache = new TokenCache(clock);
     }
 
-    /** The managed identity of this environment (a user-assigned one when {@code clientId} is given). */
+    /**
+     * The managed identity of this environment (a user-assigned one when {@code clientId} is given). The environment is
+     * read when a token is wanted, so a profile of a managed identity can still be shown elsewhere.
+     */
     public static ManagedIdentityCredentials fromEnvironment(HttpTransport http, Map<String, String> env, Optional<String> clientId, Clock clock) {
-        return new ManagedIdentityCredentials(http, source(env), clientId, clock);
+        return new ManagedIdentityCredentials(http, env, clientId, clock);
     }
 
     private static Source source(Map<String, String> env) {
@@ -64,6 +67,7 @@ public final class ManagedIdentityCredentials implements TokenSource {
     }
 
     private AccessToken fetch(String scope) {
+        Source source = source(env);
         String resource = resource(scope);
         StringBuilder query = new StringBuilder(source.endpoint().getRawQuery() == null ? "?" : "&")
                 .append("resource=").append(encode(resource))

@@ -14,27 +14,21 @@ import javax.net.ssl.SSLContext;
  */
 public record ServerConnection(ServerInfo info, String tenant, HttpTransport http, TokenSource tokens, ManagementClient management) {
 
-    /** Builds the token source of a principal once the server's address and transport are known. */
-    @FunctionalInterface
-    public interface SignIn {
-        TokenSource tokens(ServerConnection server);
-    }
-
     private static final TokenSource NOBODY = scope -> {
-        throw new CliException("AuthenticationFailed", "nobody is signed in yet");
+        throw new CliException("AuthenticationFailed", "nobody is signed in on this connection");
     };
 
-    public static ServerConnection open(Path home, Consumer<String> debug, SignIn signIn) {
+    /** Opens the connection with nobody signed in yet: {@link #signedIn} adds whose tokens it uses. */
+    public static ServerConnection open(Path home, Consumer<String> debug) {
         ServerInfo info = ServerInfo.read(home).orElseThrow(() -> new CliException("ServerNotRunning",
                 "Enclave is not running (no " + ServerInfo.file(home) + "): start it with ./enclave up"));
         String tenant = info.tenantId() != null ? info.tenantId() : AdminCredentials.read(home).tenantId();
         SSLContext ssl = Tls.trusting(info.caPath(home));
         HttpTransport http = new HttpTransport(ssl, debug);
-        ServerConnection anonymous = new ServerConnection(info, tenant, http, NOBODY, new ManagementClient(managementUrl(info), http, NOBODY));
-        return anonymous.signedIn(signIn.tokens(anonymous));
+        return new ServerConnection(info, tenant, http, NOBODY, new ManagementClient(managementUrl(info), http, NOBODY));
     }
 
-    /** This connection with another principal's tokens. */
+    /** This connection using a principal's tokens. */
     public ServerConnection signedIn(TokenSource other) {
         return new ServerConnection(info, tenant, http, other, new ManagementClient(managementUrl(info), http, other));
     }

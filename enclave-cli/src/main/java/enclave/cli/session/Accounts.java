@@ -28,9 +28,16 @@ public final class Accounts {
             }
             case Profile.ServicePrincipal sp -> new ClientCredentials(server.tokenEndpoint(sp.tenantId()), sp.clientId(), sp.clientSecret());
             case Profile.User user -> new UserCredentials(server.tokenEndpoint(user.tenantId()), user.userPrincipalName(), user.refreshToken(),
-                    rotated -> ProfileFile.write(home, new Profile.User(user.tenantId(), user.userPrincipalName(), rotated)));
+                    rotated -> keepRotated(home, user, rotated));
             case Profile.ManagedIdentity identity -> ManagedIdentityCredentials.fromEnvironment(server.http(), env, identity.clientId(), Clock.systemUTC());
         };
+    }
+
+    /** Saves a user's newer refresh token, unless someone signed out or in as another principal meanwhile. */
+    private static void keepRotated(Path home, Profile.User user, String rotated) {
+        if (ProfileFile.read(home) instanceof Profile.User current && current.userPrincipalName().equals(user.userPrincipalName())) {
+            ProfileFile.write(home, new Profile.User(user.tenantId(), user.userPrincipalName(), rotated));
+        }
     }
 
     /** The tenant the profile signs in to. */

@@ -110,14 +110,15 @@ public final class Session {
     /** The connection to the server, signed in as the profile in {@code cli/profile.json} (the admin without one). */
     public ServerConnection connection() {
         if (connection == null) {
-            connection = connect(server -> Accounts.tokens(profile(), server, home(), env));
+            ServerConnection server = connect();
+            connection = server.signedIn(Accounts.tokens(profile(), server, home(), env));
         }
         return connection;
     }
 
-    /** A fresh connection signed in another way ({@code login} tries credentials before it saves them). */
-    public ServerConnection connect(ServerConnection.SignIn signIn) {
-        return ServerConnection.open(home(), this::debugLine, signIn);
+    /** A fresh connection with nobody signed in ({@code login} tries credentials on it before it saves them). */
+    public ServerConnection connect() {
+        return ServerConnection.open(home(), this::debugLine);
     }
 
     /** Who is signed in. */

@@ -24,10 +24,14 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -50,10 +54,52 @@ public final class FakeEnclave implements AutoCloseable {
     public final List<String> requests = Collections.synchronizedList(new ArrayList<>());
     public final Set<String> failingDeployments = ConcurrentHashMap.newKeySet();
     private final Map<String, Deque<ObjectNode>> operations = new ConcurrentHashMap<>();
+    /** Every form sent to the token endpoint, in order. */
+    public final List<Map<String, String>> tokenForms = Collections.synchronizedList(new ArrayList<>());
+    /** The body of every POST to checkAccess. */
+    public final List<JsonNode> accessChecks = Collections.synchronizedList(new ArrayList<>());
+    /** Directory entries ({@code objectId, displayName, appId?, userPrincipalName?, type}) with their secrets beside them. */
+    private final List<ObjectNode> principals = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    /** Bearer tokens this fake accepts besides the admin's ({@code token:<scope>}): token → scope. */
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> roleDefinitions = new ConcurrentHashMap<>();
+    private final Map<String, ObjectNode> roleAssignments = new ConcurrentHashMap<>();
+    private int issued;
+
+    public static final String READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+    public static final String CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+    public static final String DATA_SCIENTIST = "f6c7c914-8db3-469d-8ca1-694a8f32e121";
+    public static final String MANAGEMENT = "https://management.azure.com/.default";
 
     private FakeEnclave(HttpsServer server) {
         this.server = server;
         this.base = "https://127.0.0.1:" + server.getAddress().getPort();
+        builtIn(READER, "Reader", List.of("*/read"));
+        builtIn(CONTRIBUTOR, "Contributor", List.of("*"));
+        builtIn(DATA_SCIENTIST, "AzureML Data Scientist", List.of("Microsoft.MachineLearningServices/workspaces/*/read",
+                "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/*"));
+    }
+
+    private void builtIn(String guid, String name, List<String> actions) {
+        String id = "/subscriptions/" + SUBSCRIPTION + "/providers/Microsoft.Authorization/roleDefinitions/" + guid;
+        ObjectNode role = JSON.objectNode().put("id", id).put("name", guid).put("type", "Microsoft.Authorization/roleDefinitions");
+        ObjectNode properties = role.putObject("properties").put("roleName", name).put("description", name + " role").put("type", "BuiltInRole");
+        ArrayNode permission = properties.putArray("permissions").addObject().putArray("actions");
+        actions.forEach(permission::add);
+        properties.putArray("assignableScopes").add("/");
+        roleDefinitions.put(id.toLowerCase(Locale.ROOT), role);
+    }
+
+    /** Makes the fake accept a bearer token minted elsewhere (a managed identity's) for a scope. */
+    public void acceptToken(String token, String scope) {
+        tokens.put(token, scope);
+    }
+
+    /** A directory entry by user principal name, app id or display name. */
+    public ObjectNode principal(String name) {
+        return findPrincipal(name).orElseThrow();
     }
 
     public static FakeEnclave start(Path home) throws Exception {
@@ -124,10 +170,14 @@ public final class FakeEnclave implements AutoCloseable {
                 blob(exchange, method, path, query, body, authorization);
             } else if (path.startsWith("/endpoints/")) {
                 score(exchange, path, body, authorization);
-            } else if (!("Bearer token:https://management.azure.com/.default").equals(authorization)) {
+            } else if (!MANAGEMENT.equals(scopeOf(authorization))) {
                 error(exchange, 401, "InvalidAuthenticationToken", "bad management token: " + authorization);
             } else if (!query.contains("api-version=2024-04-01")) {
                 error(exchange, 400, "MissingApiVersionParameter", "api-version is required");
+            } else if (path.startsWith("/" + TENANT + "/directory/")) {
+                directory(exchange, method, path.substring(TENANT.length() + "/directory/".length() + 1), body);
+            } else if (path.contains("/providers/Microsoft.Authorization/")) {
+                authorization(exchange, method, path, query, body);
             } else {
                 management(exchange, method, path, query, body);
             }
@@ -143,13 +193,220 @@ public final class FakeEnclave implements AutoCloseable {
             String[] parts = pair.split("=", 2);
             fields.put(URLDecoder.decode(parts[0], StandardCharsets.UTF_8), URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
         }
-        if (!"admin".equals(fields.get("client_id")) || !"s3cret".equals(fields.get("client_secret"))
-                || !"client_credentials".equals(fields.get("grant_type"))) {
-            error(exchange, 401, "AuthenticationFailed", "bad client credentials");
-            return;
+        tokenForms.add(fields);
+        String scope = fields.getOrDefault("scope", "");
+        ObjectNode answer = JSON.objectNode().put("token_type", "Bearer").put("expires_in", 3600);
+        switch (fields.getOrDefault("grant_type", "")) {
+            case "client_credentials" -> {
+                String client = fields.get("client_id");
+                if ("admin".equals(client) && "s3cret".equals(fields.get("client_secret"))) {
+                    answer.put("access_token", "token:" + scope);
+                } else if (client != null && secrets.containsKey(client) && secrets.get(client).equals(fields.get("client_secret"))) {
+                    answer.put("access_token", mint(client, scope));
+                } else {
+                    error(exchange, 401, "AuthenticationFailed", "invalid_client: the client id or secret is wrong");
+                    return;
+                }
+            }
+            case "password" -> {
+                String user = fields.get("username");
+                if (user == null || !secrets.containsKey(user) || !secrets.get(user).equals(fields.get("password"))) {
+                    error(exchange, 401, "AuthenticationFailed", "invalid_grant: the user name or password is wrong");
+                    return;
+                }
+                answer.put("access_token", mint(user, scope.replace(" offline_access", "")));
+                answer.put("refresh_token", refresh(user));
+            }
+            case "refresh_token" -> {
+                String user = refreshTokens.remove(fields.getOrDefault("refresh_token", ""));
+                if (user == null) {
+                    error(exchange, 401, "AuthenticationFailed", "invalid_grant: the refresh token is not valid; sign in again");
+                    return;
+                }
+                answer.put("access_token", mint(user, scope));
+                answer.put("refresh_token", refresh(user));
+            }
+            default -> {
+                error(exchange, 400, "BadRequest", "unsupported_grant_type");
+                return;
+            }
         }
-        send(exchange, 200, JSON.objectNode().put("token_type", "Bearer").put("expires_in", 3600)
-                .put("access_token", "token:" + fields.get("scope")));
+        send(exchange, 200, answer);
+    }
+
+    private synchronized String mint(String principal, String scope) {
+        String token = "token:" + principal + ":" + scope + ":" + ++issued;
+        tokens.put(token, scope);
+        return token;
+    }
+
+    private synchronized String refresh(String user) {
+        String token = "refresh-" + ++issued;
+        refreshTokens.put(token, user);
+        return token;
+    }
+
+    /** The scope of a bearer token this fake accepts, or null. */
+    private String scopeOf(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            return null;
+        }
+        String token = authorization.substring("Bearer ".length());
+        if (tokens.containsKey(token)) {
+            return tokens.get(token);
+        }
+        return token.startsWith("token:https://") ? token.substring("token:".length()) : null;
+    }
+
+    private void directory(HttpExchange exchange, String method, String rest, byte[] body) throws IOException {
+        if (method.equals("POST") && (rest.equals("servicePrincipals") || rest.equals("users"))) {
+            JsonNode request = Json.MAPPER.readTree(body);
+            ObjectNode entry = JSON.objectNode().put("objectId", UUID.randomUUID().toString())
+                    .put("displayName", request.path("displayName").asText());
+            ObjectNode answer;
+            if (rest.equals("servicePrincipals")) {
+                String appId = UUID.randomUUID().toString();
+                String password = "pw-" + UUID.randomUUID();
+                entry.put("appId", appId).put("type", "ServicePrincipal");
+                secrets.put(appId, password);
+                answer = JSON.objectNode().put("appId", appId).put("displayName", entry.get("displayName").asText()).put("password", password)
+                        .put("tenant", TENANT).put("objectId", entry.get("objectId").asText());
+            } else {
+                entry.put("userPrincipalName", request.path("userPrincipalName").asText()).put("type", "User");
+                secrets.put(request.path("userPrincipalName").asText(), request.path("password").asText());
+                answer = entry.deepCopy();
+            }
+            principals.add(entry);
+            send(exchange, 201, answer);
+        } else if (method.equals("GET") && (rest.equals("servicePrincipals") || rest.equals("users"))) {
+            String type = rest.equals("users") ? "User" : "ServicePrincipal";
+            ArrayNode value = JSON.arrayNode();
+            principals.stream().filter(p -> p.path("type").asText().equals(type)).forEach(value::add);
+            send(exchange, 200, JSON.objectNode().set("value", value));
+        } else if (method.equals("GET") && rest.startsWith("principals/")) {
+            String name = URLDecoder.decode(rest.substring("principals/".length()), StandardCharsets.UTF_8);
+            Optional<ObjectNode> found = findPrincipal(name);
+            if (found.isPresent()) {
+                send(exchange, 200, found.get());
+            } else {
+                error(exchange, 404, "ResourceNotFound", "no user, service principal or identity is called '" + name + "'");
+            }
+        } else {
+            error(exchange, 404, "ResourceNotFound", "no directory route " + method + " " + rest);
+        }
+    }
+
+    private Optional<ObjectNode> findPrincipal(String name) {
+        synchronized (principals) {
+            return principals.stream().filter(p -> List.of("objectId", "appId", "userPrincipalName", "displayName").stream()
+                    .anyMatch(field -> p.path(field).asText().equalsIgnoreCase(name))).findFirst();
+        }
+    }
+
+    private void authorization(HttpExchange exchange, String method, String path, String query, byte[] body) throws IOException {
+        String marker = "/providers/Microsoft.Authorization/";
+        String scope = path.substring(0, path.indexOf(marker));
+        String rest = path.substring(path.indexOf(marker) + marker.length());
+        String filter = filter(query);
+        String key = path.toLowerCase(Locale.ROOT);
+        if (rest.equals("checkAccess") && method.equals("POST")) {
+            checkAccess(exchange, Json.MAPPER.readTree(body));
+        } else if (rest.equals("roleDefinitions") && method.equals("GET")) {
+            ArrayNode value = JSON.arrayNode();
+            roleDefinitions.values().stream()
+                    .filter(role -> !filter.startsWith("roleName eq ") || role.at("/properties/roleName").asText()
+                            .equalsIgnoreCase(filter.substring("roleName eq '".length(), filter.length() - 1).replace("''", "'")))
+                    .filter(role -> !filter.equals("type eq 'CustomRole'") || role.at("/properties/type").asText().equals("CustomRole"))
+                    .forEach(value::add);
+            send(exchange, 200, JSON.objectNode().set("value", value));
+        } else if (rest.startsWith("roleDefinitions/")) {
+            switch (method) {
+                case "PUT" -> {
+                    lastPut.put(path, Json.MAPPER.readTree(body));
+                    ObjectNode role = ((ObjectNode) Json.MAPPER.readTree(body)).put("id", path).put("name", rest.substring(rest.indexOf('/') + 1))
+                            .put("type", "Microsoft.Authorization/roleDefinitions");
+                    int status = roleDefinitions.containsKey(key) ? 200 : 201;
+                    roleDefinitions.put(key, role);
+                    send(exchange, status, role);
+                }
+                case "GET" -> found(exchange, roleDefinitions.get(key), path);
+                case "DELETE" -> found(exchange, roleDefinitions.remove(key), path);
+                default -> error(exchange, 405, "MethodNotAllowed", method);
+            }
+        } else if (rest.equals("roleAssignments") && method.equals("GET")) {
+            ArrayNode value = JSON.arrayNode();
+            roleAssignments.values().stream()
+                    .filter(a -> !filter.startsWith("principalId eq ") || filter.contains("'" + a.at("/properties/principalId").asText() + "'"))
+                    .forEach(value::add);
+            send(exchange, 200, JSON.objectNode().set("value", value));
+        } else if (rest.startsWith("roleAssignments/")) {
+            switch (method) {
+                case "PUT" -> {
+                    JsonNode request = Json.MAPPER.readTree(body);
+                    lastPut.put(path, request);
+                    ObjectNode assignment = JSON.objectNode().put("id", path).put("name", rest.substring(rest.indexOf('/') + 1))
+                            .put("type", "Microsoft.Authorization/roleAssignments");
+                    assignment.set("properties", ((ObjectNode) request.path("properties").deepCopy()).put("scope", scope));
+                    roleAssignments.put(key, assignment);
+                    send(exchange, 201, assignment);
+                }
+                case "GET" -> found(exchange, roleAssignments.get(key), path);
+                case "DELETE" -> found(exchange, roleAssignments.remove(key), path);
+                default -> error(exchange, 405, "MethodNotAllowed", method);
+            }
+        } else {
+            error(exchange, 404, "ResourceNotFound", "no authorization route " + method + " " + path);
+        }
+    }
+
+    /** Azure's action wildcards, roughly: '*' is any run of characters, case does not matter. */
+    private static boolean matches(String pattern, String action) {
+        String regex = String.join(".*", java.util.Arrays.stream(pattern.split("\\*", -1)).map(java.util.regex.Pattern::quote).toList());
+        return java.util.regex.Pattern.compile(regex, java.util.regex.Pattern.CASE_INSENSITIVE).matcher(action).matches();
+    }
+
+    private void found(HttpExchange exchange, ObjectNode resource, String path) throws IOException {
+        if (resource == null) {
+            error(exchange, 404, "ResourceNotFound", "no resource at " + path);
+        } else {
+            send(exchange, 200, resource);
+        }
+    }
+
+    private static String filter(String query) {
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("$filter=")) {
+                return URLDecoder.decode(pair.substring("$filter=".length()), StandardCharsets.UTF_8);
+            }
+        }
+        return "";
+    }
+
+    /** Allowed when an assignment of the principal at the scope or above has a role listing the action (or '*'). */
+    private void checkAccess(HttpExchange exchange, JsonNode request) throws IOException {
+        accessChecks.add(request);
+        String scope = request.path("scope").asText().toLowerCase(Locale.ROOT);
+        ObjectNode answer = JSON.objectNode().put("allowed", false).put("reason", "no role assignment of the principal grants "
+                + request.path("action").asText() + " at " + request.path("scope").asText());
+        ArrayNode considered = JSON.arrayNode();
+        for (ObjectNode assignment : roleAssignments.values()) {
+            JsonNode properties = assignment.path("properties");
+            String at = properties.path("scope").asText().toLowerCase(Locale.ROOT);
+            if (!properties.path("principalId").asText().equals(request.path("principalId").asText())
+                    || !(scope.equals(at) || scope.startsWith(at + "/"))) {
+                continue;
+            }
+            considered.add(assignment);
+            ObjectNode role = roleDefinitions.get(properties.path("roleDefinitionId").asText().toLowerCase(Locale.ROOT));
+            boolean grants = role != null && StreamSupport.stream(role.at("/properties/permissions/0/actions").spliterator(), false)
+                    .anyMatch(action -> matches(action.asText(), request.path("action").asText()));
+            if (grants) {
+                answer.put("allowed", true).put("reason", "granted by '" + role.at("/properties/roleName").asText() + "' at " + properties.path("scope").asText());
+                answer.set("grantedBy", assignment);
+            }
+        }
+        answer.set("considered", considered);
+        send(exchange, 200, answer);
     }
 
     private void blob(HttpExchange exchange, String method, String path, String query, byte[] body, String authorization) throws IOException {
@@ -172,12 +429,15 @@ public final class FakeEnclave implements AutoCloseable {
     }
 
     private void score(HttpExchange exchange, String path, byte[] body, String authorization) throws IOException {
-        if (!("Bearer " + PRIMARY_KEY).equals(authorization)) {
-            error(exchange, 401, "AuthenticationFailed", "invalid key");
+        boolean accepted = ("Bearer " + PRIMARY_KEY).equals(authorization) || "Bearer aml-token".equals(authorization)
+                || "https://ml.azure.com/.default".equals(scopeOf(authorization));
+        if (!accepted) {
+            error(exchange, 401, "AuthenticationFailed", "invalid key or token");
             return;
         }
         String deployment = exchange.getRequestHeaders().getFirst("azureml-model-deployment");
-        ObjectNode answer = JSON.objectNode().put("endpoint", path.split("/")[2]).put("deployment", deployment);
+        ObjectNode answer = JSON.objectNode().put("endpoint", path.split("/")[2]).put("deployment", deployment)
+                .put("authorization", authorization);
         answer.set("request", Json.MAPPER.readTree(body));
         send(exchange, 200, answer);
     }
@@ -299,7 +559,8 @@ public final class FakeEnclave implements AutoCloseable {
             case "listKeys" -> send(exchange, 200, JSON.objectNode().put("primaryKey", PRIMARY_KEY).put("secondaryKey", "secondary-key-456"));
             case "regenerateKeys" -> accepted(exchange, 202, null, List.of(stage("Regenerating")), JSON.objectNode().put("status", "Succeeded"));
             case "getLogs" -> send(exchange, 200, JSON.objectNode().put("content", "Booting worker\nListening on socket\n"));
-            case "token" -> send(exchange, 200, JSON.objectNode().put("accessToken", "aml-token").put("expiryTimeUtc", 1_900_000_000L));
+            case "token" -> send(exchange, 200, JSON.objectNode().put("accessToken", "aml-token").put("expiryTimeUtc", 1_900_000_000L)
+                    .put("refreshAfterTimeUtc", 1_899_998_200L).put("tokenType", "Bearer"));
             default -> error(exchange, 404, "ResourceNotFound", "no action " + action);
         }
     }
