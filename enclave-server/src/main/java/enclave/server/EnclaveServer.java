@@ -161,7 +161,8 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
         routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
-        routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder).routes());
+        routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder,
+                (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());
         routes.addAll(new EndpointApi(endpoints, deployments, operations, trafficLog, this::scoringUri, tokens).routes());

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import enclave.core.Arm;
 import enclave.core.ResourceId;
 import enclave.core.http.Call;
+import enclave.core.http.Caller;
 import enclave.core.http.Route;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** ARM REST mapping of workspaces. */
@@ -18,11 +20,17 @@ public final class WorkspaceApi {
 
     private final Workspaces workspaces;
     private final Consumer<ResourceId> beforeDelete;
+    private final BiConsumer<Caller, ResourceId> onCreated;
 
-    /** @param beforeDelete stops what runs below a workspace (endpoints and their workers) before it is deleted */
-    public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete) {
+    /**
+     * @param beforeDelete stops what runs below a workspace (endpoints and their workers) before it is deleted
+     * @param onCreated told the creator and the new default storage account; the server grants the creator the blob data
+     *     role there, since uploading model and code is blob data access (Azure's CLI uses the datastore's account key instead)
+     */
+    public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete, BiConsumer<Caller, ResourceId> onCreated) {
         this.workspaces = workspaces;
         this.beforeDelete = beforeDelete;
+        this.onCreated = onCreated;
     }
 
     public List<Route> routes() {
@@ -45,7 +53,11 @@ public final class WorkspaceApi {
         JsonNode properties = Arm.object(body, "properties");
         boolean created = workspaces.createOrUpdate(id(call), new Workspaces.Changes(Arm.text(body, "location").orElse("local"),
                 Arm.stringMap(body, "tags").orElse(Map.of()), Arm.text(properties, "description"), Arm.text(properties, "friendlyName")));
-        call.json(created ? 201 : 200, toArm(workspaces.get(id(call))));
+        Workspace workspace = workspaces.get(id(call));
+        if (created) {
+            onCreated.accept(call.caller(), ResourceId.parse(workspace.storageAccount()));
+        }
+        call.json(created ? 201 : 200, toArm(workspace));
     }
 
     private void patch(Call call) {
