@@ -11,6 +11,8 @@ import enclave.cli.console.CliException;
 import enclave.cli.deployment.OnlineDeploymentCommands;
 import enclave.cli.endpoint.OnlineEndpointCommands;
 import enclave.cli.group.GroupCommands;
+import enclave.cli.monitor.DiagnosticSettingsCommands;
+import enclave.cli.monitor.MonitorCommand;
 import enclave.cli.role.RoleAssignmentCommands;
 import enclave.cli.role.RoleCheckCommand;
 import enclave.cli.role.RoleCommands;
@@ -69,6 +71,8 @@ public final class Main {
                 .addSubcommand(new CommandLine(new RoleDefinitionCommands(session)))
                 .addSubcommand(new CommandLine(new RoleAssignmentCommands(session)))
                 .addSubcommand(new CommandLine(new RoleCheckCommand(session)));
+        CommandLine monitor = new CommandLine(new MonitorCommand(session))
+                .addSubcommand(new CommandLine(new DiagnosticSettingsCommands(session)));
         CommandLine root = new CommandLine(new RootCommand(session))
                 .addSubcommand(new CommandLine(new UpCommand(session)))
                 .addSubcommand(new CommandLine(new DownCommand(session)))
@@ -80,6 +84,7 @@ public final class Main {
                 .addSubcommand(new CommandLine(new GroupCommands(session)))
                 .addSubcommand(ad)
                 .addSubcommand(role)
+                .addSubcommand(monitor)
                 .addSubcommand(ml);
         root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
         root.setErr(new PrintWriter(session.err(), true, StandardCharsets.UTF_8));

@@ -40,6 +40,17 @@ class ControlPlaneApiTest {
     }
 
     @Test
+    void refusalsKeepTheConnectionUsableForTheNextRequest() throws Exception {
+        // A refusal answers before reading the body; unless the body is drained the server drops the kept-alive
+        // connection and the client's next request on it fails with a reset instead of an answer.
+        String body = "{\"properties\":{\"description\":\"" + "x".repeat(20_000) + "\"}}";
+        for (int i = 0; i < 40; i++) {
+            assertThat(enclave.mgmt("PUT", workspace("cp-ws") + "/onlineEndpoints/refused-" + i, body, null).statusCode()).isEqualTo(401);
+            assertThat(enclave.score("no-such-endpoint", "k", body, java.util.Map.of()).statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void aTokenForAnotherAudienceIsRefused() throws Exception {
         HttpResponse<String> response = enclave.mgmt("GET", workspace("cp-ws"), null, enclave.token("https://storage.azure.com/.default"));
         assertThat(response.statusCode()).isEqualTo(401);

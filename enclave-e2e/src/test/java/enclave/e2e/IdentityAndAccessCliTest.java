@@ -191,16 +191,17 @@ class IdentityAndAccessCliTest {
         deployToolbox("quiet-ep");
         String key = cli.run("ml", "online-endpoint", "get-credentials", "-n", "quiet-ep", "--query", "primaryKey", "-o", "tsv").ok().out().strip();
         assertThat(enclave.score("quiet-ep", key, "{}", Map.of()).statusCode()).isEqualTo(200);
-        String settings = ws + "/onlineEndpoints/quiet-ep/providers/Microsoft.Insights/diagnosticSettings/logs";
-        assertThat(enclave.mgmt("PUT", settings, "{\"properties\":{\"logs\":[{\"category\":\"AmlOnlineEndpointTrafficLog\",\"enabled\":false}]}}")
-                .statusCode()).isEqualTo(200);
+        String endpointId = ws + "/onlineEndpoints/quiet-ep";
+        cli.run("monitor", "diagnostic-settings", "create", "-n", "logs", "--resource", endpointId, "--logs",
+                "[{\"category\":\"AmlOnlineEndpointTrafficLog\",\"enabled\":false}]").ok();
         int before = cli.run("ml", "online-endpoint", "logs", "-n", "quiet-ep", "-o", "json").ok().json().size();
         for (int i = 0; i < 3; i++) {
             assertThat(enclave.score("quiet-ep", key, "{}", Map.of()).statusCode()).isEqualTo(200);
         }
         assertThat(cli.run("ml", "online-endpoint", "logs", "-n", "quiet-ep", "-o", "json").ok().json().size()).isEqualTo(before);
-        assertThat(enclave.mgmt("PUT", settings, "{\"properties\":{\"logs\":[{\"category\":\"AmlOnlineEndpointTrafficLog\",\"enabled\":true}]}}")
-                .statusCode()).isEqualTo(200);
+        assertThat(cli.run("monitor", "diagnostic-settings", "show", "-n", "logs", "--resource", endpointId, "--query", "properties.logs[0].enabled",
+                "-o", "tsv").ok().out().strip()).isEqualTo("false");
+        cli.run("monitor", "diagnostic-settings", "delete", "-n", "logs", "--resource", endpointId).ok();
         assertThat(enclave.score("quiet-ep", key, "{}", Map.of()).statusCode()).isEqualTo(200);
         assertThat(cli.run("ml", "online-endpoint", "logs", "-n", "quiet-ep", "-o", "json").ok().json().size()).isEqualTo(before + 1);
     }

@@ -51,6 +51,7 @@ final class GatewayHandler {
             blob(path, request, response, callback, requestId);
         } catch (Exception e) {
             log.error("gateway request {} {} {} failed", requestId, request.getMethod(), path, e);
+            Http.drainBody(request, response);
             Http.sendJson(response, callback, 500, Http.errorBody("InternalServerError", "Enclave failed to handle this request; request id " + requestId));
         }
     }

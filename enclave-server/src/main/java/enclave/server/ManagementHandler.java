@@ -90,10 +90,12 @@ final class ManagementHandler {
             if (e.code() == ErrorCode.AuthenticationFailed || e.code() == ErrorCode.InvalidAuthenticationToken || e.code() == ErrorCode.ExpiredAuthenticationToken) {
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer authorization_uri=\"" + tokens.issuer() + "\", error=\"invalid_token\"");
             }
+            Http.drainBody(request, response);
             Http.sendError(response, callback, e);
         } catch (Exception e) {
             log.error("request {} {} {} failed", requestId, method, path, e);
             status = 500;
+            Http.drainBody(request, response);
             Http.sendJson(response, callback, 500, Http.errorBody(ErrorCode.InternalServerError.name(),
                     "Enclave failed to handle this request; the server log has the details under request id " + requestId));
         } finally {

@@ -76,6 +76,30 @@ public final class Http {
         response.write(true, null, callback);
     }
 
+    /** Bodies up to this size are read and dropped before a refusal, so the connection stays usable. */
+    private static final long DRAIN_LIMIT = 1024 * 1024;
+
+    /**
+     * Reads and drops what is left of the request body before an answer that did not need it (a refusal), so the client can
+     * keep using the connection: otherwise the server closes it mid-stream and a client reusing it sees a reset. A body over
+     * {@value #DRAIN_LIMIT} bytes is not read; the answer then says {@code Connection: close}. Blocks: call on a virtual thread.
+     */
+    public static void drainBody(Request request, Response response) {
+        long declared = request.getLength();
+        if (declared > DRAIN_LIMIT) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            return;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            long skipped = in.skip(DRAIN_LIMIT);
+            if (skipped >= DRAIN_LIMIT && in.read() >= 0) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
+        } catch (IOException | RuntimeException e) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+    }
+
     public static void sendError(Response response, Callback callback, EnclaveException error) {
         sendJson(response, callback, error.status(), errorBody(error.code().name(), error.getMessage()));
     }

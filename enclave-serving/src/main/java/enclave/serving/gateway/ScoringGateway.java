@@ -198,6 +198,7 @@ public final class ScoringGateway {
         }
 
         void fail(int status, ErrorCode code, String message) {
+            Http.drainBody(request, response);
             byte[] body = Http.errorBody(code.name(), message);
             send(status, "application/json", body, Map.of());
             record(route, this, deployment, status, code.name(), 0, requestBytes, body.length, started, false);
