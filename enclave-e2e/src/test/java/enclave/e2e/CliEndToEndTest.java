@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CliEndToEndTest {
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     private static final Path SAMPLE = EXAMPLES.resolve("managed/sample");
-    private static final Path TOOLBOX = Path.of("src/test/resources/scorers/toolbox").toAbsolutePath();
     private static final String REQUEST = EXAMPLES.resolve("model-1/sample-request.json").toString();
 
     private static TestServer enclave;
@@ -229,7 +228,7 @@ class CliEndToEndTest {
         Cli.Result malformed = cli.run("ml", "online-endpoint", "create", "-f", write("malformed.yml", "name: [unclosed\n").toString());
         assertThat(malformed.exit()).isEqualTo(1);
         assertThat(malformed.err()).contains("InvalidYaml");
-        Path wrongType = write("wrong-type.yml", deploymentYaml("wt-endpoint", "wt", TOOLBOX, 1, "").replace("instance_count: 1", "instance_count: many"));
+        Path wrongType = write("wrong-type.yml", Toolbox.deploymentYaml("wt-endpoint", "wt", 1, "").replace("instance_count: 1", "instance_count: many"));
         Cli.Result result = cli.run("ml", "online-deployment", "create", "-f", wrongType.toString());
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("instance_count");
@@ -246,7 +245,7 @@ class CliEndToEndTest {
     @Test
     void aMissingModelPathIsRefusedBeforeAnythingIsUploaded() throws Exception {
         cli.run("ml", "online-endpoint", "create", "-n", "missing-path").ok();
-        Path yaml = write("missing.yml", deploymentYaml("missing-path", "blue", TOOLBOX, 1, "").replace(EXAMPLES.resolve("model-1/model").toString(), "/nope/model"));
+        Path yaml = write("missing.yml", Toolbox.deploymentYaml("missing-path", "blue", 1, "").replace(EXAMPLES.resolve("model-1/model").toString(), "/nope/model"));
         Cli.Result result = cli.run("ml", "online-deployment", "create", "-f", yaml.toString());
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("/nope/model").contains("does not exist");
@@ -277,7 +276,7 @@ class CliEndToEndTest {
     @Test
     void aFailingInitFailsTheDeploymentWithTheLogTail() throws Exception {
         cli.run("ml", "online-endpoint", "create", "-n", "init-fails").ok();
-        Path yaml = write("init-fails.yml", deploymentYaml("init-fails", "blue", TOOLBOX, 1, "environment_variables:\n  TOOLBOX_FAIL_INIT: \"1\"\n"));
+        Path yaml = write("init-fails.yml", Toolbox.deploymentYaml("init-fails", "blue", 1, "environment_variables:\n  TOOLBOX_FAIL_INIT: \"1\"\n"));
         Cli.Result result = cli.run("ml", "online-deployment", "create", "-f", yaml.toString());
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("ScoringScriptInitFailed").contains("loading weights from the moon").contains("the moon is out of reach");
@@ -290,7 +289,7 @@ class CliEndToEndTest {
     void aCondaDependencyTheInterpreterLacksIsNamedAtCreateTime() throws Exception {
         cli.run("ml", "online-endpoint", "create", "-n", "conda-missing").ok();
         Path conda = write("conda-missing.yml", "name: env\ndependencies:\n  - python=3.11\n  - numpy\n  - pip:\n    - definitely-not-a-real-package==1.0\n");
-        Path yaml = write("conda-missing-deployment.yml", deploymentYaml("conda-missing", "blue", TOOLBOX, 1, "", conda));
+        Path yaml = write("conda-missing-deployment.yml", Toolbox.deploymentYaml("conda-missing", "blue", 1, "", conda));
         Cli.Result result = cli.run("ml", "online-deployment", "create", "-f", yaml.toString());
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err()).contains("MissingPythonPackage").contains("definitely-not-a-real-package");
@@ -387,23 +386,8 @@ class CliEndToEndTest {
 
     /** Creates endpoint {@code name} and a toolbox deployment {@code blue} with all traffic; returns the primary key. */
     private String deployToolbox(String name, int instances, String extraYaml) throws IOException {
-        cli.run("ml", "online-endpoint", "create", "-n", name).ok();
-        Path yaml = write(name + "-blue.yml", deploymentYaml(name, "blue", TOOLBOX, instances, extraYaml));
-        cli.run("ml", "online-deployment", "create", "-f", yaml.toString(), "--all-traffic").ok();
+        Toolbox.deploy(cli, files, name, instances, extraYaml);
         return key(name);
-    }
-
-    private static String deploymentYaml(String endpoint, String name, Path code, int instances, String extra) {
-        return deploymentYaml(endpoint, name, code, instances, extra, EXAMPLES.resolve("model-1/environment/conda.yaml"));
-    }
-
-    private static String deploymentYaml(String endpoint, String name, Path code, int instances, String extra, Path condaFile) {
-        return "$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineDeployment.schema.json\n"
-                + "name: " + name + "\nendpoint_name: " + endpoint + "\nmodel:\n  path: " + EXAMPLES.resolve("model-1/model") + "\n"
-                + "code_configuration:\n  code: " + code + "\n  scoring_script: score.py\n"
-                + "environment:\n  conda_file: " + condaFile + "\n"
-                + "  image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\n"
-                + "instance_type: Standard_DS3_v2\ninstance_count: " + instances + "\n" + extra;
     }
 
     private static String key(String endpoint) {

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and endpoints take keys, aml_tokens or aad_tokens with the right checks.
  */
 class IdentityAndAccessCliTest {
-    private static final Path TOOLBOX = Path.of("src/test/resources/scorers/toolbox").toAbsolutePath();
-    private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
     private static TestServer enclave;
     private static Cli cli;
     private static String sub;
@@ -207,10 +205,6 @@ class IdentityAndAccessCliTest {
     }
 
     private static void deployToolbox(String endpoint) throws Exception {
-        Path yaml = Files.writeString(files.resolve(endpoint + ".yml"), "name: blue\nendpoint_name: " + endpoint + "\nmodel:\n  path: "
-                + EXAMPLES.resolve("model-1/model") + "\ncode_configuration:\n  code: " + TOOLBOX + "\n  scoring_script: score.py\n"
-                + "environment:\n  conda_file: " + EXAMPLES.resolve("model-1/environment/conda.yaml") + "\n  image: mcr.microsoft.com/azureml/minimal:latest\n"
-                + "instance_type: Standard_DS3_v2\ninstance_count: 1\n");
-        cli.run("ml", "online-deployment", "create", "-f", yaml.toString(), "--all-traffic").ok();
+        Toolbox.deploy(cli, files, endpoint, 1, "");
     }
 }

@@ -16,7 +16,6 @@ import enclave.storage.blob.BlobApi;
 import enclave.storage.blob.BlobRequest;
 import java.util.Locale;
 import java.util.Optional;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -65,15 +64,15 @@ final class GatewayHandler {
             BlobApi.sendError(response, callback, 404, "ResourceNotFound", "no endpoint or storage account at " + path, requestId);
             return;
         }
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        Optional<String> token = Http.bearer(request);
+        if (token.isEmpty()) {
             BlobApi.sendError(response, callback, 401, "NoAuthenticationInformation",
                     "this request needs 'Authorization: Bearer <token>' for " + Audiences.STORAGE, requestId);
             return;
         }
         Caller caller;
         try {
-            caller = tokens.validate(header.substring(7).trim(), Audiences.STORAGE);
+            caller = tokens.validate(token.get(), Audiences.STORAGE);
         } catch (EnclaveException e) {
             BlobApi.sendError(response, callback, 401, "InvalidAuthenticationInfo", e.getMessage(), requestId);
             return;

@@ -105,11 +105,9 @@ final class ManagementHandler {
     }
 
     private Caller authenticate(Request request) {
-        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new EnclaveException(ErrorCode.AuthenticationFailed, "this request needs 'Authorization: Bearer <token>' for "
-                    + Audiences.MANAGEMENT + "; sign in with the enclave CLI or get a token from the token endpoint");
-        }
-        return tokens.validate(header.substring(7).trim(), Audiences.MANAGEMENT);
+        String token = Http.bearer(request).orElseThrow(() -> new EnclaveException(ErrorCode.AuthenticationFailed,
+                "this request needs 'Authorization: Bearer <token>' for " + Audiences.MANAGEMENT
+                        + "; sign in with the enclave CLI or get a token from the token endpoint"));
+        return tokens.validate(token, Audiences.MANAGEMENT);
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -74,6 +75,16 @@ public final class Http {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
         response.write(true, null, callback);
+    }
+
+    /** The token of an {@code Authorization: Bearer <token>} header (scheme case-insensitive), if the request has one. */
+    public static Optional<String> bearer(Request request) {
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        String token = header.substring(7).trim();
+        return token.isEmpty() ? Optional.empty() : Optional.of(token);
     }
 
     /** Bodies up to this size are read and dropped before a refusal, so the connection stays usable. */

@@ -102,13 +102,7 @@ public final class Deployments implements AutoCloseable {
                     requested.livenessProbe(), requested.readinessProbe(), requested.egressPublicNetworkAccess(), state, Optional.empty(), generation,
                     existing.map(OnlineDeployment::createdAt).orElse(clock.instant()));
             store.put(id, desired);
-            return operations.start(id, "queued", stage -> {
-                try {
-                    reconcile(desired, stage);
-                } finally {
-                    busy.remove(id.key());
-                }
-            });
+            return startHolding(id, "queued", stage -> reconcile(desired, stage));
         } catch (RuntimeException e) {
             busy.remove(id.key());
             throw e;
@@ -133,13 +127,7 @@ public final class Deployments implements AutoCloseable {
             throw new EnclaveException(ErrorCode.OperationInProgress, "deployment '" + id.name() + "' has an operation in progress; wait for it to finish");
         }
         store.put(id, deployment.get().withState(ProvisioningState.Deleting, Optional.empty()));
-        return Optional.of(operations.start(id, "stopping workers", stage -> {
-            try {
-                remove(id);
-            } finally {
-                busy.remove(id.key());
-            }
-        }));
+        return Optional.of(startHolding(id, "stopping workers", stage -> remove(id)));
     }
 
     /** Stops every deployment of an endpoint and removes them from the store (the endpoint is going away). */
@@ -228,29 +216,26 @@ public final class Deployments implements AutoCloseable {
             switch (deployment.provisioningState()) {
                 case Deleting -> {
                     busy.add(id.key());
-                    operations.start(id, "finishing delete", stage -> {
-                        try {
-                            remove(id);
-                        } finally {
-                            busy.remove(id.key());
-                        }
-                    });
+                    startHolding(id, "finishing delete", stage -> remove(id));
                 }
-                case Failed, Canceled -> log.info("deployment {} stays Failed after restart", id);
+                case Failed, Canceled -> log.info("deployment {} stays {} after restart", id, deployment.provisioningState());
                 case Creating, Updating, Succeeded -> {
                     busy.add(id.key());
-                    OnlineDeployment restarting = deployment.provisioningState() == ProvisioningState.Succeeded
-                            ? deployment : deployment.withState(deployment.provisioningState(), Optional.empty());
-                    operations.start(id, "restarting workers", stage -> {
-                        try {
-                            reconcile(restarting, stage);
-                        } finally {
-                            busy.remove(id.key());
-                        }
-                    });
+                    startHolding(id, "restarting workers", stage -> reconcile(deployment, stage));
                 }
             }
         }
+    }
+
+    /** Runs {@code work} as an operation on a deployment the caller has marked busy, and clears the mark when it ends. */
+    private Operation startHolding(ResourceId id, String firstStage, Operations.Work work) {
+        return operations.start(id, firstStage, stage -> {
+            try {
+                work.run(stage);
+            } finally {
+                busy.remove(id.key());
+            }
+        });
     }
 
     private void reconcile(OnlineDeployment desired, Consumer<String> stage) {

@@ -37,9 +37,9 @@ public final class CredentialCheck {
         record Forbidden(String reason) implements Outcome {}
     }
 
-    public Outcome check(ResourceId endpointId, OnlineEndpoint endpoint, Optional<String> authorization) {
-        Optional<String> bearer = authorization.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7)).map(h -> h.substring(7).trim());
-        if (bearer.isEmpty() || bearer.get().isEmpty()) {
+    /** @param bearer the request's bearer credential ({@code Http.bearer}), if it has one */
+    public Outcome check(ResourceId endpointId, OnlineEndpoint endpoint, Optional<String> bearer) {
+        if (bearer.isEmpty()) {
             return new Outcome.Refused("this endpoint needs 'Authorization: Bearer <" + switch (endpoint.authMode()) {
                 case Key -> "key";
                 case AMLToken, AADToken -> "token";

@@ -70,7 +70,7 @@ public final class ScoringGateway {
             return;
         }
 
-        switch (credentials.check(route.id(), endpoint, Optional.ofNullable(request.getHeaders().get(HttpHeader.AUTHORIZATION)))) {
+        switch (credentials.check(route.id(), endpoint, Http.bearer(request))) {
             case CredentialCheck.Outcome.Refused refused -> {
                 exchange.fail(401, ErrorCode.AuthenticationFailed, refused.reason());
                 return;
