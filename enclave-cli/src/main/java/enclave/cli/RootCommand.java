@@ -28,7 +28,7 @@ final class RootCommand implements Runnable {
     }
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT, converter = FormatConverter.class,
-            description = "Output format: json (default), yaml, table, tsv.")
+            description = "Output format: json (default), yaml, table, tsv, none.")
     void output(OutputFormat format) {
         session.outputFormat(format);
     }
@@ -53,7 +53,7 @@ final class RootCommand implements Runnable {
                     return format;
                 }
             }
-            throw new TypeConversionException("'" + value + "' is not one of json, yaml, table, tsv");
+            throw new TypeConversionException("'" + value + "' is not one of json, yaml, table, tsv, none");
         }
     }
 

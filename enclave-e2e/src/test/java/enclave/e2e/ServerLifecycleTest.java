@@ -204,7 +204,7 @@ class ServerLifecycleTest {
 
     private boolean isServerOfThisHome(ProcessHandle process) {
         String commandLine = commandLine(process);
-        return commandLine.contains(SERVER_JAR.toString()) && commandLine.contains("--home " + home);
+        return commandLine.contains("enclave-server.jar") && commandLine.contains("--home " + home);
     }
 
     private static List<ProcessHandle> workersOf(ProcessHandle server) {

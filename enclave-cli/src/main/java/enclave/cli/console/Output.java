@@ -55,12 +55,18 @@ public final class Output {
             case YAML -> out.print(yaml(shown));
             case TABLE -> out.print(Table.render(shown));
             case TSV -> out.print(tsv(shown));
+            case NONE -> {
+                // the exit code says it all
+            }
         }
         out.flush();
     }
 
     /** Prints text exactly as given, ending the line if the text does not. */
     public void printText(String text) {
+        if (format == OutputFormat.NONE) {
+            return;
+        }
         out.print(text);
         if (!text.isEmpty() && !text.endsWith("\n")) {
             out.println();

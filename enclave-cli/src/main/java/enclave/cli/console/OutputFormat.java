@@ -7,7 +7,9 @@ public enum OutputFormat {
     JSON,
     YAML,
     TABLE,
-    TSV;
+    TSV,
+    /** Prints nothing: for scripts that only need the exit code. */
+    NONE;
 
     @Override
     public String toString() {

@@ -136,7 +136,7 @@ public final class UpCommand implements Callable<Integer> {
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-jar");
-        command.add(Path.of(jar).toAbsolutePath().toString());
+        command.add(privateCopy(Path.of(jar).toAbsolutePath(), home).toString());
         command.add("--home");
         command.add(home.toString());
         command.add("--management-port");
@@ -148,6 +148,24 @@ public final class UpCommand implements Callable<Integer> {
             command.add(python);
         }
         return command;
+    }
+
+    /**
+     * The server runs from its own copy of the jar in the data directory: a rebuild (the ./enclave script rebuilds when
+     * sources change) rewrites the build's jar in place, which would pull classes out from under a running server.
+     */
+    private static Path privateCopy(Path jar, Path home) {
+        try {
+            Path runtime = Files.createDirectories(home.resolve("runtime"));
+            Path copy = runtime.resolve("enclave-server.jar");
+            Path temp = runtime.resolve("enclave-server.jar.tmp");
+            Files.copy(jar, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // a rename leaves a server still running from an older copy with its open file
+            Files.move(temp, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw CliException.user("cannot copy the server jar into " + home.resolve("runtime") + ": " + e.getMessage());
+        }
     }
 
     private static void deleteStale(Path home) {
