@@ -107,7 +107,8 @@ class PythonWorkerRuntimeTest {
 
     @Test
     void anInitThatNeverFinishesFailsTheStartAfterTheReadinessLimit() {
-        ProbeSettings impatient = new ProbeSettings(Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(1), 1, 5);
+        // 3 s: long enough for a loaded CI machine to start Python and print, short enough to keep the test quick
+        ProbeSettings impatient = new ProbeSettings(Duration.ZERO, Duration.ofMillis(100), Duration.ofSeconds(1), 1, 30);
         long started = System.nanoTime();
 
         assertThatThrownBy(() -> runtime.start(spec("never_ready").readiness(impatient).build(), stage -> {}))
