@@ -382,6 +382,26 @@ class CliEndToEndTest {
         awaitGone(newPid);
     }
 
+    @Test
+    void deletingAWorkspaceStopsItsEndpointsWorkers() throws Exception {
+        cli.run("ml", "workspace", "create", "-n", "ws-doomed", "-g", "rg1").ok();
+        cli.run("ml", "online-endpoint", "create", "-n", "doomed-ep", "-w", "ws-doomed").ok();
+        Path yaml = write("doomed.yml", Toolbox.deploymentYaml("doomed-ep", "blue", 1, ""));
+        cli.run("ml", "online-deployment", "create", "-f", yaml.toString(), "-w", "ws-doomed", "--all-traffic").ok();
+        String key = cli.run("ml", "online-endpoint", "get-credentials", "-n", "doomed-ep", "-w", "ws-doomed", "--query", "primaryKey", "-o", "tsv")
+                .ok().out().strip();
+        long pid = cli.run("ml", "online-deployment", "show", "-n", "blue", "-e", "doomed-ep", "-w", "ws-doomed").ok().json()
+                .at("/properties/enclave/instances").get(0).get("pid").asLong();
+        assertThat(enclave.score("doomed-ep", key, "{}", Map.of()).statusCode()).isEqualTo(200);
+
+        cli.run("ml", "workspace", "delete", "-n", "ws-doomed", "-y").ok();
+        HttpResponse<String> gone = enclave.score("doomed-ep", key, "{}", Map.of());
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(TestServer.json(gone).at("/error/code").asText()).isEqualTo("EndpointNotFound");
+        awaitGone(pid);
+        assertThat(cli.run("ml", "workspace", "show", "-n", "ws-doomed").exit()).isEqualTo(1);
+    }
+
     // ---- helpers ----
 
     /** Creates endpoint {@code name} and a toolbox deployment {@code blue} with all traffic; returns the primary key. */

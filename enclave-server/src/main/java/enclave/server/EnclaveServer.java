@@ -161,7 +161,7 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
         routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
-        routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder,
+        routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder, deleted -> routing.refreshAll(),
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());

@@ -48,10 +48,13 @@ public final class RoutingTable {
         byName.put(key, new EndpointRoute(endpointId, e, TrafficSplit.of(e.traffic()), mirror, deployments.runningOf(endpointId)));
     }
 
-    /** Rebuilds every route (at start). */
-    public void refreshAll() {
+    /** Rebuilds every route and drops routes of endpoints that no longer exist (at start, after a workspace is deleted). */
+    public synchronized void refreshAll() {
+        java.util.Set<String> existing = new java.util.HashSet<>();
         for (OnlineEndpoint endpoint : endpoints.all()) {
+            existing.add(endpoint.name().toLowerCase(Locale.ROOT));
             refresh(ResourceId.parse(endpoint.id()));
         }
+        byName.keySet().retainAll(existing);
     }
 }

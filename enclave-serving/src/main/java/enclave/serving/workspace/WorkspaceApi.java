@@ -20,16 +20,19 @@ public final class WorkspaceApi {
 
     private final Workspaces workspaces;
     private final Consumer<ResourceId> beforeDelete;
+    private final Consumer<ResourceId> afterDelete;
     private final BiConsumer<Caller, ResourceId> onCreated;
 
     /**
      * @param beforeDelete stops what runs below a workspace (endpoints and their workers) before it is deleted
+     * @param afterDelete told once it is gone (the gateway forgets its endpoints)
      * @param onCreated told the creator and the new default storage account; the server grants the creator the blob data
      *     role there, since uploading model and code is blob data access (Azure's CLI uses the datastore's account key instead)
      */
-    public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete, BiConsumer<Caller, ResourceId> onCreated) {
+    public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete, Consumer<ResourceId> afterDelete, BiConsumer<Caller, ResourceId> onCreated) {
         this.workspaces = workspaces;
         this.beforeDelete = beforeDelete;
+        this.afterDelete = afterDelete;
         this.onCreated = onCreated;
     }
 
@@ -77,6 +80,7 @@ public final class WorkspaceApi {
         }
         beforeDelete.accept(id);
         workspaces.delete(id);
+        afterDelete.accept(id);
         call.empty(200, Map.of());
     }
 
