@@ -13,6 +13,7 @@ import enclave.cli.endpoint.OnlineEndpointCommands;
 import enclave.cli.group.GroupCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorCommand;
+import enclave.cli.storage.StorageCommands;
 import enclave.cli.role.RoleAssignmentCommands;
 import enclave.cli.role.RoleCheckCommand;
 import enclave.cli.role.RoleCommands;
@@ -85,6 +86,7 @@ public final class Main {
                 .addSubcommand(ad)
                 .addSubcommand(role)
                 .addSubcommand(monitor)
+                .addSubcommand(new CommandLine(new StorageCommands(session)))
                 .addSubcommand(ml);
         root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
         root.setErr(new PrintWriter(session.err(), true, StandardCharsets.UTF_8));

@@ -105,11 +105,19 @@ public final class HttpTransport {
         }
     }
 
-    /** The {@code {"error":{"code","message"}}} of a failed response, or its status and text when it has none. */
+    /**
+     * The {@code {"error":{"code","message"}}} of a failed response (or the blob service's XML {@code <Error><Code>/<Message>}),
+     * or its status and text when it has neither.
+     */
     public static CliException error(ApiResponse response) {
         JsonNode error = response.body().path("error");
         String code = error.path("code").asText("");
         String message = error.path("message").asText("");
+        if (code.isEmpty() && response.text().startsWith("<?xml")) {
+            code = xmlElement(response.text(), "Code");
+            // the blob service appends RequestId and Time lines to its message; the code and first line are what a user needs
+            message = xmlElement(response.text(), "Message").lines().findFirst().orElse("");
+        }
         if (code.isEmpty()) {
             code = "HttpError" + response.status();
         }
@@ -118,6 +126,50 @@ public final class HttpTransport {
                     : response.text().strip();
         }
         return new CliException(code, message);
+    }
+
+    /** Downloads a response body to {@code target} (via a temporary file, so a failed download leaves nothing behind). */
+    public ApiResponse download(URI uri, Map<String, String> headers, Path target) {
+        Path temp = target.resolveSibling(target.getFileName() + ".part");
+        HttpRequest request = request("GET", uri, headers, HttpRequest.BodyPublishers.noBody());
+        try {
+            HttpResponse<Path> response = client.send(request, HttpResponse.BodyHandlers.ofFile(temp));
+            debug.accept("GET " + uri + " -> " + response.statusCode());
+            if (response.statusCode() / 100 != 2) {
+                String text = java.nio.file.Files.readString(temp, StandardCharsets.UTF_8);
+                java.nio.file.Files.deleteIfExists(temp);
+                return new ApiResponse(uri, response.statusCode(), response.headers(), parse(text), text);
+            }
+            java.nio.file.Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return new ApiResponse(uri, response.statusCode(), response.headers(), MissingNode.getInstance(), "");
+        } catch (ConnectException e) {
+            throw notRunning(uri);
+        } catch (IOException e) {
+            try {
+                java.nio.file.Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // best effort: the .part file is harmless
+            }
+            if (e.getCause() instanceof ConnectException) {
+                throw notRunning(uri);
+            }
+            throw new CliException("ConnectionError", "GET " + uri + " into " + target + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("Interrupted", "interrupted while downloading " + uri);
+        }
+    }
+
+    private static String xmlElement(String xml, String name) {
+        try {
+            javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+            factory.setFeature(javax.xml.XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            org.w3c.dom.NodeList nodes = factory.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))
+                    .getElementsByTagName(name);
+            return nodes.getLength() == 0 ? "" : nodes.item(0).getTextContent().strip();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     static CliException notRunning(URI uri) {
