@@ -10,6 +10,7 @@ import enclave.cli.config.ConfigureCommand;
 import enclave.cli.console.CliException;
 import enclave.cli.deployment.OnlineDeploymentCommands;
 import enclave.cli.endpoint.OnlineEndpointCommands;
+import enclave.cli.connection.ConnectionCommands;
 import enclave.cli.group.GroupCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorCommand;
@@ -64,7 +65,8 @@ public final class Main {
         CommandLine ml = new CommandLine(new MlCommand(session))
                 .addSubcommand(new CommandLine(new WorkspaceCommands(session)))
                 .addSubcommand(new CommandLine(new OnlineEndpointCommands(session)))
-                .addSubcommand(new CommandLine(new OnlineDeploymentCommands(session)));
+                .addSubcommand(new CommandLine(new OnlineDeploymentCommands(session)))
+                .addSubcommand(new CommandLine(new ConnectionCommands(session)));
         CommandLine ad = new CommandLine(new AdCommands(session))
                 .addSubcommand(new CommandLine(new ServicePrincipalCommands(session)))
                 .addSubcommand(new CommandLine(new UserCommands(session)));

@@ -16,6 +16,8 @@ import enclave.server.resourcegroup.ResourceGroupApi;
 import enclave.server.tls.CertificateAuthority;
 import enclave.serving.asset.AssetApi;
 import enclave.serving.asset.Assets;
+import enclave.serving.connection.ConnectionApi;
+import enclave.serving.connection.Connections;
 import enclave.serving.deployment.DeploymentApi;
 import enclave.serving.deployment.Deployments;
 import enclave.serving.deployment.StorageInitializer;
@@ -41,6 +43,7 @@ import enclave.storage.blob.BlobStore;
 import enclave.store.Database;
 import enclave.store.JdbcResourceStore;
 import enclave.store.ResourceStore;
+import enclave.store.SecretBox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -165,6 +168,8 @@ public final class EnclaveServer implements AutoCloseable {
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());
+        // Connection secrets are sealed with a key kept in its own file, apart from the database.
+        routes.addAll(new ConnectionApi(new Connections(store, workspaces, SecretBox.open(home.resolve("keys").resolve("secrets.key")), clock)).routes());
         routes.addAll(new EndpointApi(endpoints, deployments, operations, trafficLog, this::scoringUri, tokens).routes());
         routes.addAll(new DiagnosticSettingsApi(endpoints).routes());
         routes.addAll(new DeploymentApi(deployments, clock).routes());
