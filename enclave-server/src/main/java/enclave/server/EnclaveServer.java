@@ -10,6 +10,8 @@ import enclave.core.http.Route;
 import enclave.identity.Principals;
 import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
+import enclave.identity.managed.UserAssignedIdentities;
+import enclave.identity.managed.UserAssignedIdentityApi;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
@@ -150,6 +152,9 @@ public final class EnclaveServer implements AutoCloseable {
         trafficLog = new TrafficLog(database.dataSource());
         runtime = new PythonWorkerRuntime(Path.of(config.python()), home.resolve("runtime"));
         routing = new RoutingTable();
+        // A deleted managed identity takes its role assignments with it.
+        UserAssignedIdentities userAssignedIdentities = new UserAssignedIdentities(store, principals, platform.tenantId(), resourceGroups::exists,
+                principalId -> roleAssignments.deleteAllOf(principalId, "enclave"), clock);
         endpoints = new Endpoints(store, workspaces, clock, routing::refresh);
         deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock), runtime,
                 home.resolve("deployments"), clock, routing::refresh);
@@ -161,6 +166,7 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
         routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
+        routes.addAll(new UserAssignedIdentityApi(userAssignedIdentities).routes());
         routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder, deleted -> routing.refreshAll(),
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());

@@ -142,7 +142,8 @@ public final class Session {
         return resourceGroup(options.group);
     }
 
-    private String resourceGroup(String explicit) {
+    /** The resource group {@code explicit} names, or the configured default. */
+    public String resourceGroup(String explicit) {
         String group = explicit != null && !explicit.isBlank() ? explicit : config().get(CliConfig.GROUP).orElseThrow(() ->
                 CliException.usage("a resource group is required: pass -g GROUP or run `enclave configure --defaults group=GROUP`"));
         try {
