@@ -20,9 +20,11 @@ import enclave.serving.asset.AssetApi;
 import enclave.serving.asset.Assets;
 import enclave.serving.deployment.DeploymentApi;
 import enclave.serving.deployment.Deployments;
+import enclave.serving.deployment.PullPermissions;
 import enclave.serving.deployment.StorageInitializer;
 import enclave.serving.endpoint.DiagnosticSettingsApi;
 import enclave.serving.endpoint.EndpointApi;
+import enclave.serving.endpoint.EndpointIdentities;
 import enclave.serving.endpoint.Endpoints;
 import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.endpoint.ProvisioningState;
@@ -155,9 +157,10 @@ public final class EnclaveServer implements AutoCloseable {
         // A deleted managed identity takes its role assignments with it.
         UserAssignedIdentities userAssignedIdentities = new UserAssignedIdentities(store, principals, platform.tenantId(), resourceGroups::exists,
                 principalId -> roleAssignments.deleteAllOf(principalId, "enclave"), clock);
-        endpoints = new Endpoints(store, workspaces, clock, routing::refresh);
-        deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock), runtime,
-                home.resolve("deployments"), clock, routing::refresh);
+        endpoints = new Endpoints(store, workspaces, new EndpointIdentities(principals, userAssignedIdentities, roleAssignments, platform.tenantId()), clock,
+                routing::refresh);
+        deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock),
+                new PullPermissions(authorizer), runtime, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
         List<Route> routes = new ArrayList<>();
@@ -167,7 +170,10 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
         routes.addAll(new UserAssignedIdentityApi(userAssignedIdentities).routes());
-        routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder, deleted -> routing.refreshAll(),
+        routes.addAll(new WorkspaceApi(workspaces, workspace -> {
+            deployments.stopAllUnder(workspace);
+            endpoints.releaseIdentitiesUnder(workspace);
+        }, deleted -> routing.refreshAll(),
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());

@@ -50,6 +50,7 @@ public final class Deployments implements AutoCloseable {
     private final Assets assets;
     private final Operations operations;
     private final StorageInitializer storageInitializer;
+    private final PullPermissions pullPermissions;
     private final WorkerRuntime runtime;
     private final Path root;
     private final Clock clock;
@@ -62,13 +63,15 @@ public final class Deployments implements AutoCloseable {
     private record Running(int generation, RunningDeployment workers, Path workDir) {}
 
     public Deployments(ResourceStore store, Endpoints endpoints, Workspaces workspaces, Assets assets, Operations operations,
-            StorageInitializer storageInitializer, WorkerRuntime runtime, Path root, Clock clock, Consumer<ResourceId> onChange) {
+            StorageInitializer storageInitializer, PullPermissions pullPermissions, WorkerRuntime runtime, Path root,
+            Clock clock, Consumer<ResourceId> onChange) {
         this.store = store;
         this.endpoints = endpoints;
         this.workspaces = workspaces;
         this.assets = assets;
         this.operations = operations;
         this.storageInitializer = storageInitializer;
+        this.pullPermissions = pullPermissions;
         this.runtime = runtime;
         this.root = root;
         this.clock = clock;
@@ -89,6 +92,7 @@ public final class Deployments implements AutoCloseable {
             throw new EnclaveException(ErrorCode.OperationInProgress, "endpoint '" + endpoint.name() + "' is being deleted");
         }
         validate(requested);
+        PullPermissions.pullingIdentity(endpoint);
         if (!busy.add(id.key())) {
             throw new EnclaveException(ErrorCode.OperationInProgress, "deployment '" + id.name() + "' has an operation in progress; wait for it to finish");
         }
@@ -251,7 +255,8 @@ public final class Deployments implements AutoCloseable {
             Path workDir = workDir(desired);
             deleteTree(workDir);
             Files.createDirectories(workDir);
-            StorageInitializer.Pulled pulled = storageInitializer.pull(workspace, code, model, workDir);
+            StorageInitializer.Pulled pulled = storageInitializer.pull(workspace, code, model, workDir,
+                    () -> pullPermissions.require(endpoints.get(endpointId), workspace));
             WorkerSpec spec = new WorkerSpec(desired.id(), workDir, pulled.codeDir(), desired.scoringScript(), pulled.modelDir(),
                     desired.environmentVariables(), desired.instanceCount(), desired.requestSettings(), desired.livenessProbe(), desired.readinessProbe(),
                     environment.flatMap(AssetVersion::condaFile));
