@@ -32,6 +32,7 @@ import enclave.serving.gateway.CredentialCheck;
 import enclave.serving.gateway.NetworkPath;
 import enclave.serving.gateway.RoutingTable;
 import enclave.serving.gateway.ScoringGateway;
+import enclave.serving.identity.ManagedIdentityEndpoint;
 import enclave.serving.operation.OperationApi;
 import enclave.serving.operation.Operations;
 import enclave.serving.runtime.PythonWorkerRuntime;
@@ -159,8 +160,10 @@ public final class EnclaveServer implements AutoCloseable {
                 principalId -> roleAssignments.deleteAllOf(principalId, "enclave"), clock);
         endpoints = new Endpoints(store, workspaces, new EndpointIdentities(principals, userAssignedIdentities, roleAssignments, platform.tenantId()), clock,
                 routing::refresh);
+        ManagedIdentityEndpoint managedIdentity = new ManagedIdentityEndpoint(endpoints, principals, tokens, managementUrl() + ManagedIdentityEndpoint.PATH,
+                caFile());
         deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock),
-                new PullPermissions(authorizer), runtime, home.resolve("deployments"), clock, routing::refresh);
+                new PullPermissions(authorizer), managedIdentity, runtime, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
         List<Route> routes = new ArrayList<>();
@@ -169,6 +172,7 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
         routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
+        routes.addAll(managedIdentity.routes());
         routes.addAll(new UserAssignedIdentityApi(userAssignedIdentities).routes());
         routes.addAll(new WorkspaceApi(workspaces, workspace -> {
             deployments.stopAllUnder(workspace);
