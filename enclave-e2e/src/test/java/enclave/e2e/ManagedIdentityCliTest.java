@@ -197,6 +197,16 @@ class ManagedIdentityCliTest {
     }
 
     @Test
+    void deletingAWorkspaceDeletesTheIdentitiesOfItsEndpoints() throws Exception {
+        cli.run("ml", "workspace", "create", "-n", "mi-ws2", "-g", "mi-rg").ok();
+        String principal = cli.run("ml", "online-endpoint", "create", "-n", "mi-in-ws2", "-w", "mi-ws2").ok().json().at("/identity/principalId").asText();
+        assertThat(enclave.mgmt("GET", "/" + enclave.tenant() + "/directory/principals/" + principal, null).statusCode()).isEqualTo(200);
+        cli.run("ml", "workspace", "delete", "-n", "mi-ws2", "-g", "mi-rg", "-y").ok();
+        assertThat(enclave.mgmt("GET", "/" + enclave.tenant() + "/directory/principals/" + principal, null).statusCode()).isEqualTo(404);
+        assertThat(cli.run("role", "assignment", "list", "--all").ok().json().findValuesAsText("principalId")).doesNotContain(principal);
+    }
+
+    @Test
     void anEndpointWithoutAnIdentityCannotDeploy() throws Exception {
         cli.run("ml", "online-endpoint", "create", "-n", "mi-none", "--set", "identity.type=none").ok();
         Path yaml = Files.writeString(files.resolve("none.yml"), Toolbox.deploymentYaml("mi-none", "blue", 1, ""));

@@ -229,6 +229,7 @@ public final class EnclaveServer implements AutoCloseable {
                 });
             }
         }
+        endpoints.adoptLegacyIdentities();
         deployments.recover();
         routing.refreshAll();
     }

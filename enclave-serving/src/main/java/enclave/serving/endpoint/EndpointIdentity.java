@@ -27,10 +27,21 @@ public record EndpointIdentity(String type, String tenantId, Optional<String> pr
         principalId = principalId == null ? Optional.empty() : principalId;
         clientId = clientId == null ? Optional.empty() : clientId;
         userAssigned = userAssigned == null ? List.of() : List.copyOf(userAssigned);
+        tenantId = tenantId == null ? "" : tenantId;
     }
 
     public static EndpointIdentity none(String tenantId) {
         return new EndpointIdentity(NONE, tenantId, Optional.empty(), Optional.empty(), List.of());
+    }
+
+    /** What an endpoint stored before managed identities existed reads as: none, and no tenant (which no other identity lacks). */
+    static EndpointIdentity legacy() {
+        return none("");
+    }
+
+    /** Whether this endpoint was stored before managed identities existed (see {@code Endpoints.adoptLegacyIdentities}). */
+    public boolean isLegacy() {
+        return type.equals(NONE) && tenantId.isEmpty();
     }
 
     /**

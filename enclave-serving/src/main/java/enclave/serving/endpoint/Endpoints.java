@@ -16,9 +16,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Online endpoints: validation, keys, traffic. Every change is published to the gateway through {@code onChange}. */
 public final class Endpoints {
+    private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
     public static final String TYPE = Workspaces.TYPE + "/onlineEndpoints";
     public static final String DEPLOYMENT_TYPE = TYPE + "/deployments";
 
@@ -152,6 +155,29 @@ public final class Endpoints {
         store.delete(id);
         endpoint.ifPresent(e -> identities.release(e.identity()));
         onChange.accept(id);
+    }
+
+    /**
+     * Gives endpoints stored before managed identities existed the system-assigned identity Azure gives every new endpoint (with
+     * its roles), so their deployments can still pull after an upgrade. Run once at start, before deployments are recovered.
+     */
+    public void adoptLegacyIdentities() {
+        synchronized (lock) {
+            for (OnlineEndpoint endpoint : all()) {
+                if (!endpoint.identity().isLegacy() || endpoint.provisioningState() == ProvisioningState.Deleting) {
+                    continue;
+                }
+                ResourceId id = ResourceId.parse(endpoint.id());
+                Optional<Workspace> workspace = workspaces.find(id.parent().orElseThrow());
+                if (workspace.isEmpty()) {
+                    continue;
+                }
+                EndpointIdentity identity = identities.create(id, workspace.get(),
+                        identities.validate(new EndpointIdentities.Request(EndpointIdentity.SYSTEM_ASSIGNED, List.of())), "enclave");
+                store.put(id, endpoint.withIdentity(identity));
+                log.info("endpoint {} was stored before managed identities: gave it system-assigned identity {}", id, identity.principalId().orElseThrow());
+            }
+        }
     }
 
     /** Releases the identities of every endpoint of a workspace that is being deleted (the store drops the endpoints with it). */

@@ -19,7 +19,7 @@ public record OnlineEndpoint(String id, String name, String location, Map<String
         mirrorTraffic = mirrorTraffic == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(mirrorTraffic));
         description = description == null ? "" : description;
         // Endpoints stored before managed identities existed had none.
-        identity = identity == null ? EndpointIdentity.none("") : identity;
+        identity = identity == null ? EndpointIdentity.legacy() : identity;
     }
 
     public String identityType() {
@@ -29,6 +29,11 @@ public record OnlineEndpoint(String id, String name, String location, Map<String
     public OnlineEndpoint withState(ProvisioningState state) {
         return new OnlineEndpoint(id, name, location, tags, description, authMode, identity, publicNetworkAccess, traffic, mirrorTraffic, state,
                 keys, trafficLogging, createdAt);
+    }
+
+    public OnlineEndpoint withIdentity(EndpointIdentity newIdentity) {
+        return new OnlineEndpoint(id, name, location, tags, description, authMode, newIdentity, publicNetworkAccess, traffic, mirrorTraffic,
+                provisioningState, keys, trafficLogging, createdAt);
     }
 
     public OnlineEndpoint withKeys(EndpointKeys newKeys) {

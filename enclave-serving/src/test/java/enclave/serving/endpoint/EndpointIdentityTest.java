@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import enclave.core.EnclaveException;
+import enclave.core.Json;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,17 @@ class EndpointIdentityTest {
         assertThat(EndpointIdentity.none("t").primary()).isEmpty();
         assertThat(USER.all()).extracting(EndpointIdentity.Acting::clientId).containsExactly("a-app", "b-app");
         assertThat(SYSTEM.all()).extracting(EndpointIdentity.Acting::clientId).containsExactly("sys-app");
+    }
+
+    @Test
+    void anEndpointStoredBeforeManagedIdentitiesReadsAsLegacyAndAnExplicitNoneDoesNot() throws Exception {
+        OnlineEndpoint stored = Json.MAPPER.readValue("""
+                {"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/onlineEndpoints/old",
+                 "name":"old","location":"local","authMode":"Key","identityType":"None","provisioningState":"Succeeded"}""", OnlineEndpoint.class);
+        assertThat(stored.identity().isLegacy()).isTrue();
+        assertThat(stored.identityType()).isEqualTo("None");
+        assertThat(EndpointIdentity.none("t").isLegacy()).isFalse();
+        assertThat(Json.MAPPER.readValue(Json.MAPPER.writeValueAsString(stored.withIdentity(SYSTEM)), OnlineEndpoint.class).identity()).isEqualTo(SYSTEM);
     }
 
     @Test
