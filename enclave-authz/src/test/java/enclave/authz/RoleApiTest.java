@@ -408,6 +408,8 @@ class RoleApiTest {
                         }
                         route.handler().handle(new Call(request, response, callback, params.get(), Optional.of(caller), "test-request"));
                     } catch (EnclaveException e) {
+                        // As the server's front does: an unread body would end the kept-alive connection the next request reuses.
+                        Http.drainBody(request, response);
                         Http.sendError(response, callback, e);
                     } catch (Exception e) {
                         callback.failed(e);

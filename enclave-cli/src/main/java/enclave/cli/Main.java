@@ -12,6 +12,7 @@ import enclave.cli.deployment.OnlineDeploymentCommands;
 import enclave.cli.endpoint.OnlineEndpointCommands;
 import enclave.cli.connection.ConnectionCommands;
 import enclave.cli.group.GroupCommands;
+import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorCommand;
 import enclave.cli.storage.StorageCommands;
@@ -85,6 +86,7 @@ public final class Main {
                 .addSubcommand(new CommandLine(new LogoutCommand(session)))
                 .addSubcommand(new CommandLine(new AccountCommands(session)))
                 .addSubcommand(new CommandLine(new GroupCommands(session)))
+                .addSubcommand(new CommandLine(new IdentityCommands(session)))
                 .addSubcommand(ad)
                 .addSubcommand(role)
                 .addSubcommand(monitor)

@@ -43,6 +43,28 @@ public final class Principals {
         return new Created(principal, secret);
     }
 
+    /**
+     * A new managed identity: an object id and a client id, and no secret. It cannot sign in at the token endpoint; the platform
+     * issues its tokens to the code it runs (the managed-identity endpoint of a deployment's workers).
+     */
+    public Principal createManagedIdentity(String tenantId, String displayName) {
+        Principal identity = new Principal(UUID.randomUUID().toString(), tenantId, PrincipalKind.MANAGED_IDENTITY,
+                Optional.of(UUID.randomUUID().toString()), displayName);
+        insert(identity, Optional.empty());
+        return identity;
+    }
+
+    /** Deletes a principal (its role assignments are the caller's to remove); returns whether it existed. */
+    public boolean delete(String objectId) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement("DELETE FROM principals WHERE object_id = ?")) {
+            statement.setString(1, objectId);
+            return statement.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new StoreException("could not delete principal " + objectId, e);
+        }
+    }
+
     /** A new user who signs in with {@code userPrincipalName} and {@code password} (stored only as a hash). */
     public Principal createUser(String tenantId, String userPrincipalName, String displayName, String password) {
         if (userPrincipalName == null || !userPrincipalName.matches("[^@\\s]+@[^@\\s]+")) {

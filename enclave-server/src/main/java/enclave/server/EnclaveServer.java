@@ -10,6 +10,8 @@ import enclave.core.http.Route;
 import enclave.identity.Principals;
 import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
+import enclave.identity.managed.UserAssignedIdentities;
+import enclave.identity.managed.UserAssignedIdentityApi;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
@@ -20,9 +22,11 @@ import enclave.serving.connection.ConnectionApi;
 import enclave.serving.connection.Connections;
 import enclave.serving.deployment.DeploymentApi;
 import enclave.serving.deployment.Deployments;
+import enclave.serving.deployment.PullPermissions;
 import enclave.serving.deployment.StorageInitializer;
 import enclave.serving.endpoint.DiagnosticSettingsApi;
 import enclave.serving.endpoint.EndpointApi;
+import enclave.serving.endpoint.EndpointIdentities;
 import enclave.serving.endpoint.Endpoints;
 import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.endpoint.ProvisioningState;
@@ -30,6 +34,7 @@ import enclave.serving.gateway.CredentialCheck;
 import enclave.serving.gateway.NetworkPath;
 import enclave.serving.gateway.RoutingTable;
 import enclave.serving.gateway.ScoringGateway;
+import enclave.serving.identity.ManagedIdentityEndpoint;
 import enclave.serving.operation.OperationApi;
 import enclave.serving.operation.Operations;
 import enclave.serving.runtime.PythonWorkerRuntime;
@@ -153,9 +158,15 @@ public final class EnclaveServer implements AutoCloseable {
         trafficLog = new TrafficLog(database.dataSource());
         runtime = new PythonWorkerRuntime(Path.of(config.python()), home.resolve("runtime"));
         routing = new RoutingTable();
-        endpoints = new Endpoints(store, workspaces, clock, routing::refresh);
-        deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock), runtime,
-                home.resolve("deployments"), clock, routing::refresh);
+        // A deleted managed identity takes its role assignments with it.
+        UserAssignedIdentities userAssignedIdentities = new UserAssignedIdentities(store, principals, platform.tenantId(), resourceGroups::exists,
+                principalId -> roleAssignments.deleteAllOf(principalId, "enclave"), clock);
+        endpoints = new Endpoints(store, workspaces, new EndpointIdentities(principals, userAssignedIdentities, roleAssignments, platform.tenantId()), clock,
+                routing::refresh);
+        ManagedIdentityEndpoint managedIdentity = new ManagedIdentityEndpoint(endpoints, principals, tokens, managementUrl() + ManagedIdentityEndpoint.PATH,
+                caFile());
+        deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock),
+                new PullPermissions(authorizer), managedIdentity, runtime, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
         List<Route> routes = new ArrayList<>();
@@ -164,7 +175,12 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DirectoryApi(principals, platform.tenantId(), platform.subscriptionId()).routes());
         routes.addAll(new RoleApi(roleDefinitions, roleAssignments, authorizer).routes());
         routes.addAll(resourceGroups.routes());
-        routes.addAll(new WorkspaceApi(workspaces, deployments::stopAllUnder, deleted -> routing.refreshAll(),
+        routes.addAll(managedIdentity.routes());
+        routes.addAll(new UserAssignedIdentityApi(userAssignedIdentities).routes());
+        routes.addAll(new WorkspaceApi(workspaces, workspace -> {
+            deployments.stopAllUnder(workspace);
+            endpoints.releaseIdentitiesUnder(workspace);
+        }, deleted -> routing.refreshAll(),
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());
@@ -218,6 +234,7 @@ public final class EnclaveServer implements AutoCloseable {
                 });
             }
         }
+        endpoints.adoptLegacyIdentities();
         deployments.recover();
         routing.refreshAll();
     }

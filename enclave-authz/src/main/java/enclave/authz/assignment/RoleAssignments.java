@@ -165,6 +165,21 @@ public final class RoleAssignments {
         }
     }
 
+    /** Deletes every assignment of a principal that no longer exists (a deleted managed identity); returns how many. */
+    public int deleteAllOf(String principalId, String deletedBy) {
+        synchronized (changes) {
+            List<RoleAssignment> held = ofPrincipal(principalId);
+            for (RoleAssignment assignment : held) {
+                table.delete(assignment);
+                log.info("role assignment deleted id={} principal={} by={} (principal deleted)", assignment.id(), principalId, deletedBy);
+            }
+            if (!held.isEmpty()) {
+                index = Index.of(table.all());
+            }
+            return held.size();
+        }
+    }
+
     /** Every assignment, oldest first. */
     public List<RoleAssignment> all() {
         return index.all;

@@ -101,7 +101,10 @@ public final class EndpointMapping {
         return body;
     }
 
-    /** An endpoint resource from the server in YAML names (only what a user can set). */
+    /**
+     * An endpoint resource from the server in YAML names: what a user can set, plus the identity's read-only
+     * {@code principal_id}/{@code tenant_id}/{@code client_id} (Azure's YAML schema has them; sending them back changes nothing).
+     */
     public static ObjectNode toYaml(JsonNode arm) {
         ObjectNode yaml = JsonNodeFactory.instance.objectNode();
         JsonNode properties = arm.path("properties");
@@ -128,9 +131,15 @@ public final class EndpointMapping {
                 });
             }
             yamlIdentity.put("type", String.join(",", types));
+            copyText(identity, "principalId", yamlIdentity, "principal_id");
+            copyText(identity, "tenantId", yamlIdentity, "tenant_id");
             if (identity.path("userAssignedIdentities").isObject() && !identity.get("userAssignedIdentities").isEmpty()) {
                 var list = yamlIdentity.putArray("user_assigned_identities");
-                identity.get("userAssignedIdentities").fieldNames().forEachRemaining(id -> list.addObject().put("resource_id", id));
+                identity.get("userAssignedIdentities").fields().forEachRemaining(entry -> {
+                    ObjectNode item = list.addObject().put("resource_id", entry.getKey());
+                    copyText(entry.getValue(), "principalId", item, "principal_id");
+                    copyText(entry.getValue(), "clientId", item, "client_id");
+                });
             }
         }
         if (properties.hasNonNull("publicNetworkAccess")) {

@@ -17,10 +17,12 @@ public record EndpointYaml(
         @JsonProperty("mirror_traffic") Map<String, Integer> mirrorTraffic,
         @JsonProperty("kind") String kind) {
 
-    /** {@code identity:} of an endpoint. */
+    /** {@code identity:} of an endpoint; {@code principal_id} and {@code tenant_id} are what the platform made (read-only). */
     public record Identity(
             @JsonProperty("type") String type,
-            @JsonProperty("user_assigned_identities") List<UserAssignedIdentity> userAssignedIdentities) {}
+            @JsonProperty("user_assigned_identities") List<UserAssignedIdentity> userAssignedIdentities,
+            @JsonProperty("principal_id") String principalId,
+            @JsonProperty("tenant_id") String tenantId) {}
 
     /** One entry of {@code identity.user_assigned_identities}; only {@code resource_id} is used. */
     public record UserAssignedIdentity(

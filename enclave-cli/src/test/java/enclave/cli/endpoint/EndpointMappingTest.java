@@ -179,7 +179,7 @@ class EndpointMappingTest {
 
         assertThat(yaml).isEqualTo(json("""
                 {"name":"my-endpoint","description":"d","tags":{"a":"b"},"auth_mode":"aml_token",
-                 "identity":{"type":"user_assigned","user_assigned_identities":[{"resource_id":"%s"}]},
+                 "identity":{"type":"user_assigned","user_assigned_identities":[{"resource_id":"%s","principal_id":"p","client_id":"c"}]},
                  "public_network_access":"disabled","traffic":{"blue":100},"mirror_traffic":{"green":10},"kind":"managed"}"""
                 .formatted(UAI)));
         Overrides.apply(yaml, Overrides.parse(List.of("traffic.blue=0", "traffic.green=100", "mirror_traffic={}")));

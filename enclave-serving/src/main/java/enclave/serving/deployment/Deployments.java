@@ -8,6 +8,7 @@ import enclave.serving.asset.AssetKind;
 import enclave.serving.asset.AssetVersion;
 import enclave.serving.asset.Assets;
 import enclave.serving.endpoint.Endpoints;
+import enclave.serving.identity.ManagedIdentityEndpoint;
 import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.endpoint.ProvisioningState;
 import enclave.serving.operation.Operation;
@@ -50,6 +51,8 @@ public final class Deployments implements AutoCloseable {
     private final Assets assets;
     private final Operations operations;
     private final StorageInitializer storageInitializer;
+    private final PullPermissions pullPermissions;
+    private final ManagedIdentityEndpoint managedIdentity;
     private final WorkerRuntime runtime;
     private final Path root;
     private final Clock clock;
@@ -62,13 +65,16 @@ public final class Deployments implements AutoCloseable {
     private record Running(int generation, RunningDeployment workers, Path workDir) {}
 
     public Deployments(ResourceStore store, Endpoints endpoints, Workspaces workspaces, Assets assets, Operations operations,
-            StorageInitializer storageInitializer, WorkerRuntime runtime, Path root, Clock clock, Consumer<ResourceId> onChange) {
+            StorageInitializer storageInitializer, PullPermissions pullPermissions, ManagedIdentityEndpoint managedIdentity, WorkerRuntime runtime,
+            Path root, Clock clock, Consumer<ResourceId> onChange) {
         this.store = store;
         this.endpoints = endpoints;
         this.workspaces = workspaces;
         this.assets = assets;
         this.operations = operations;
         this.storageInitializer = storageInitializer;
+        this.pullPermissions = pullPermissions;
+        this.managedIdentity = managedIdentity;
         this.runtime = runtime;
         this.root = root;
         this.clock = clock;
@@ -89,6 +95,7 @@ public final class Deployments implements AutoCloseable {
             throw new EnclaveException(ErrorCode.OperationInProgress, "endpoint '" + endpoint.name() + "' is being deleted");
         }
         validate(requested);
+        PullPermissions.pullingIdentity(endpoint);
         if (!busy.add(id.key())) {
             throw new EnclaveException(ErrorCode.OperationInProgress, "deployment '" + id.name() + "' has an operation in progress; wait for it to finish");
         }
@@ -251,9 +258,13 @@ public final class Deployments implements AutoCloseable {
             Path workDir = workDir(desired);
             deleteTree(workDir);
             Files.createDirectories(workDir);
-            StorageInitializer.Pulled pulled = storageInitializer.pull(workspace, code, model, workDir);
+            StorageInitializer.Pulled pulled = storageInitializer.pull(workspace, code, model, workDir,
+                    () -> pullPermissions.require(endpoints.get(endpointId), workspace));
+            // The platform's variables come last: a deployment cannot point its code at another token endpoint or CA.
+            Map<String, String> variables = new HashMap<>(desired.environmentVariables());
+            variables.putAll(managedIdentity.environment(id));
             WorkerSpec spec = new WorkerSpec(desired.id(), workDir, pulled.codeDir(), desired.scoringScript(), pulled.modelDir(),
-                    desired.environmentVariables(), desired.instanceCount(), desired.requestSettings(), desired.livenessProbe(), desired.readinessProbe(),
+                    variables, desired.instanceCount(), desired.requestSettings(), desired.livenessProbe(), desired.readinessProbe(),
                     environment.flatMap(AssetVersion::condaFile));
             RunningDeployment workers = runtime.start(spec, stage);
             Running previous = running.put(id.key(), new Running(desired.generation(), workers, workDir));
@@ -283,6 +294,7 @@ public final class Deployments implements AutoCloseable {
     }
 
     private void remove(ResourceId id) {
+        managedIdentity.forget(id);
         Running r = running.remove(id.key());
         Optional<OnlineDeployment> deployment = find(id);
         store.delete(id);

@@ -32,11 +32,22 @@ public final class StorageInitializer {
     /** Where the pulled files are: the code directory and the value of {@code AZUREML_MODEL_DIR}. */
     public record Pulled(Path codeDir, Path modelDir) {}
 
-    public Pulled pull(Workspace workspace, AssetVersion code, AssetVersion model, Path workDir) {
+    /**
+     * Pulls code and model after {@code permissionCheck} passes (it throws when the endpoint's identity may not read them); a
+     * refusal is written to the log as well, so {@code get-logs --container storage-initializer} shows it.
+     */
+    public Pulled pull(Workspace workspace, AssetVersion code, AssetVersion model, Path workDir, Runnable permissionCheck) {
         String account = ResourceId.parse(workspace.storageAccount()).name();
         Path log = workDir.resolve("logs").resolve("storage-initializer.log");
         try {
             Files.createDirectories(log.getParent());
+            try {
+                permissionCheck.run();
+            } catch (EnclaveException e) {
+                Files.writeString(log, clock.instant() + " refused: " + e.getMessage() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                throw e;
+            }
             Path codeDir = workDir.resolve("code");
             DatastorePath codePath = DatastorePath.parse(code.uri().orElseThrow());
             int codeFiles = copy(account, codePath, codeDir, log, "code " + code.name() + ":" + code.version());

@@ -37,7 +37,7 @@ public final class DiagnosticSettingsApi {
                         Map.of("value", List.of(toArm(EndpointApi.id(call), endpoints.get(EndpointApi.id(call)), "default"))))),
                 Route.of("DELETE", SETTINGS + "/{setting}", ACTION + "delete", p -> Route.expand(EndpointApi.ENDPOINT, p), call -> {
                     // Without a diagnostic setting Azure keeps no logs; Enclave's default is to keep the traffic log, so deleting restores it.
-                    set(EndpointApi.id(call), true);
+                    set(EndpointApi.id(call), true, call.caller().objectId());
                     call.empty(200, Map.of());
                 }));
     }
@@ -64,13 +64,13 @@ public final class DiagnosticSettingsApi {
                         + "'; online endpoints have AmlOnlineEndpointTrafficLog, AmlOnlineEndpointConsoleLog, AmlOnlineEndpointEventLog");
             }
         }
-        set(id, traffic.orElse(false));
+        set(id, traffic.orElse(false), call.caller().objectId());
         call.json(200, toArm(id, endpoints.get(id), call.param("setting")));
     }
 
-    private void set(ResourceId id, boolean trafficLogging) {
+    private void set(ResourceId id, boolean trafficLogging, String changedBy) {
         endpoints.createOrUpdate(id, new Endpoints.Spec(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(trafficLogging)));
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(trafficLogging)), changedBy);
     }
 
     private static ObjectNode toArm(ResourceId endpoint, OnlineEndpoint state, String name) {

@@ -77,7 +77,7 @@ public final class EndpointApi {
 
     private void put(Call call) {
         ResourceId id = id(call);
-        boolean created = endpoints.createOrUpdate(id, spec(call.body(JsonNode.class)));
+        boolean created = endpoints.createOrUpdate(id, spec(call.body(JsonNode.class)), call.caller().objectId());
         Operation operation = operations.complete(operations.create(id, "done"), Optional.empty());
         call.json(created ? 201 : 200, toArm(endpoints.get(id)), OperationApi.headers(call, operation));
     }
@@ -87,7 +87,7 @@ public final class EndpointApi {
         ResourceId id = id(call);
         ObjectNode current = toArm(endpoints.get(id));
         JsonNode merged = merge(current, call.body(JsonNode.class));
-        endpoints.createOrUpdate(id, spec(merged));
+        endpoints.createOrUpdate(id, spec(merged), call.caller().objectId());
         Operation operation = operations.complete(operations.create(id, "done"), Optional.empty());
         call.json(200, toArm(endpoints.get(id)), OperationApi.headers(call, operation));
     }
@@ -147,15 +147,33 @@ public final class EndpointApi {
 
     static Endpoints.Spec spec(JsonNode body) {
         JsonNode properties = Arm.object(body, "properties");
-        Optional<String> identityType = Optional.ofNullable(body.get("identity")).filter(JsonNode::isObject).flatMap(i -> Arm.text(i, "type"));
-        identityType.filter(t -> !t.equalsIgnoreCase("none")).ifPresent(t -> {
-            throw new EnclaveException(ErrorCode.BadRequest, "identity type " + t
-                    + " is not available in this Enclave version (managed identities come with the identity service); remove 'identity' or use type none");
-        });
+        Optional<EndpointIdentities.Request> identity = identity(body);
         Optional<AuthMode> authMode = Arm.text(properties, "authMode").map(AuthMode::parse);
         Optional<Boolean> trafficLogging = Optional.ofNullable(properties.get("enclave")).map(e -> e.path("trafficLogging").asBoolean(true));
-        return new Endpoints.Spec(Arm.text(body, "location"), Arm.stringMap(body, "tags"), Arm.text(properties, "description"), authMode, identityType,
+        return new Endpoints.Spec(Arm.text(body, "location"), Arm.stringMap(body, "tags"), Arm.text(properties, "description"), authMode, identity,
                 Arm.text(properties, "publicNetworkAccess"), weights(properties, "traffic"), weights(properties, "mirrorTraffic"), trafficLogging);
+    }
+
+    /** ARM's {@code identity}: {@code {"type":"UserAssigned","userAssignedIdentities":{"<id>":{}}}}; absent means the default. */
+    private static Optional<EndpointIdentities.Request> identity(JsonNode body) {
+        JsonNode identity = body.get("identity");
+        if (identity == null || identity.isNull()) {
+            return Optional.empty();
+        }
+        if (!identity.isObject()) {
+            throw new EnclaveException(ErrorCode.InvalidRequestContent, "identity must be an object like {\"type\":\"SystemAssigned\"}");
+        }
+        String type = Arm.text(identity, "type").orElseThrow(() -> new EnclaveException(ErrorCode.InvalidRequestContent,
+                "identity.type is required: SystemAssigned, UserAssigned or None"));
+        List<String> ids = new java.util.ArrayList<>();
+        JsonNode assigned = identity.get("userAssignedIdentities");
+        if (assigned != null && !assigned.isNull()) {
+            if (!assigned.isObject()) {
+                throw new EnclaveException(ErrorCode.InvalidRequestContent, "identity.userAssignedIdentities must be an object of resource ids to {}");
+            }
+            assigned.fieldNames().forEachRemaining(ids::add);
+        }
+        return Optional.of(new EndpointIdentities.Request(type, ids));
     }
 
     private static Optional<Map<String, Integer>> weights(JsonNode properties, String field) {
@@ -179,7 +197,7 @@ public final class EndpointApi {
     ObjectNode toArm(OnlineEndpoint endpoint) {
         ObjectNode node = Arm.envelope(ResourceId.parse(endpoint.id()), endpoint.location(), endpoint.tags());
         node.put("kind", "Managed");
-        node.putObject("identity").put("type", endpoint.identityType());
+        node.set("identity", identityToArm(endpoint.identity()));
         ObjectNode properties = Arm.properties(node);
         properties.put("description", endpoint.description());
         properties.put("authMode", endpoint.authMode().name());
@@ -191,6 +209,19 @@ public final class EndpointApi {
         properties.put("provisioningState", endpoint.provisioningState().name());
         properties.putObject("enclave").put("trafficLogging", endpoint.trafficLogging());
         node.putObject("systemData").put("createdAt", endpoint.createdAt().toString());
+        return node;
+    }
+
+    /** Azure's shape: {@code principalId}/{@code tenantId} of the system-assigned identity, and each user-assigned one's principal and client. */
+    static ObjectNode identityToArm(EndpointIdentity identity) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        node.put("type", identity.type());
+        identity.principalId().ifPresent(p -> node.put("principalId", p).put("tenantId", identity.tenantId()));
+        if (!identity.userAssigned().isEmpty()) {
+            node.put("tenantId", identity.tenantId());
+            ObjectNode assigned = node.putObject("userAssignedIdentities");
+            identity.userAssigned().forEach(a -> assigned.putObject(a.resourceId()).put("principalId", a.principalId()).put("clientId", a.clientId()));
+        }
         return node;
     }
 

@@ -5,6 +5,7 @@ import enclave.core.ErrorCode;
 import enclave.core.Names;
 import enclave.core.ResourceId;
 import enclave.serving.deployment.OnlineDeployment;
+import enclave.serving.workspace.Workspace;
 import enclave.serving.workspace.Workspaces;
 import enclave.store.ResourceStore;
 import java.time.Clock;
@@ -15,21 +16,26 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Online endpoints: validation, keys, traffic. Every change is published to the gateway through {@code onChange}. */
 public final class Endpoints {
+    private static final Logger log = LoggerFactory.getLogger(Endpoints.class);
     public static final String TYPE = Workspaces.TYPE + "/onlineEndpoints";
     public static final String DEPLOYMENT_TYPE = TYPE + "/deployments";
 
     private final ResourceStore store;
     private final Workspaces workspaces;
     private final Clock clock;
+    private final EndpointIdentities identities;
     private final Consumer<ResourceId> onChange;
     private final Object lock = new Object();
 
-    public Endpoints(ResourceStore store, Workspaces workspaces, Clock clock, Consumer<ResourceId> onChange) {
+    public Endpoints(ResourceStore store, Workspaces workspaces, EndpointIdentities identities, Clock clock, Consumer<ResourceId> onChange) {
         this.store = store;
         this.workspaces = workspaces;
+        this.identities = identities;
         this.clock = clock;
         this.onChange = onChange;
     }
@@ -40,14 +46,17 @@ public final class Endpoints {
 
     /** What a create or update asks for; absent fields keep their current value (or Azure's default on create). */
     public record Spec(Optional<String> location, Optional<Map<String, String>> tags, Optional<String> description, Optional<AuthMode> authMode,
-            Optional<String> identityType, Optional<String> publicNetworkAccess, Optional<Map<String, Integer>> traffic,
+            Optional<EndpointIdentities.Request> identity, Optional<String> publicNetworkAccess, Optional<Map<String, Integer>> traffic,
             Optional<Map<String, Integer>> mirrorTraffic, Optional<Boolean> trafficLogging) {}
 
-    /** Creates or updates an endpoint; validates everything before storing anything. Returns whether it was created. */
-    public boolean createOrUpdate(ResourceId id, Spec spec) {
+    /**
+     * Creates or updates an endpoint; validates everything before storing anything. Returns whether it was created. A new endpoint
+     * gets a system-assigned identity unless the spec names another ({@code createdBy} is recorded on its role assignments).
+     */
+    public boolean createOrUpdate(ResourceId id, Spec spec, String createdBy) {
         Names.onlineName("endpoint", id.name());
-        ResourceId workspace = id.parent().orElseThrow();
-        workspaces.get(workspace);
+        ResourceId workspaceId = id.parent().orElseThrow();
+        Workspace workspace = workspaces.get(workspaceId);
         String publicAccess = spec.publicNetworkAccess().map(Endpoints::publicNetworkAccess).orElse(null);
         synchronized (lock) {
             Optional<OnlineEndpoint> existing = find(id);
@@ -60,10 +69,18 @@ public final class Endpoints {
                 Map<String, Integer> traffic = spec.traffic().orElse(Map.of());
                 Map<String, Integer> mirror = spec.mirrorTraffic().orElse(Map.of());
                 TrafficRules.validate(id.name(), traffic, mirror, Set.of());
-                String identity = spec.identityType().map(Endpoints::identityType).orElse("None");
-                store.put(id, new OnlineEndpoint(id.toString(), id.name(), spec.location().orElse("local"), spec.tags().orElse(Map.of()),
-                        spec.description().orElse(""), spec.authMode().orElse(AuthMode.Key), identity, publicAccess == null ? "Enabled" : publicAccess,
-                        traffic, mirror, ProvisioningState.Succeeded, EndpointKeys.generate(), true, clock.instant()));
+                // Azure's default for a new endpoint is a system-assigned identity.
+                EndpointIdentity wanted = identities.validate(spec.identity()
+                        .orElse(new EndpointIdentities.Request(EndpointIdentity.SYSTEM_ASSIGNED, List.of())));
+                EndpointIdentity identity = identities.create(id, workspace, wanted, createdBy);
+                try {
+                    store.put(id, new OnlineEndpoint(id.toString(), id.name(), spec.location().orElse("local"), spec.tags().orElse(Map.of()),
+                            spec.description().orElse(""), spec.authMode().orElse(AuthMode.Key), identity, publicAccess == null ? "Enabled" : publicAccess,
+                            traffic, mirror, ProvisioningState.Succeeded, EndpointKeys.generate(), true, clock.instant()));
+                } catch (RuntimeException e) {
+                    identities.release(identity);
+                    throw e;
+                }
                 onChange.accept(id);
                 return true;
             }
@@ -71,15 +88,12 @@ public final class Endpoints {
             if (current.provisioningState() == ProvisioningState.Deleting) {
                 throw new EnclaveException(ErrorCode.OperationInProgress, "endpoint '" + id.name() + "' is being deleted");
             }
-            spec.identityType().map(Endpoints::identityType).filter(t -> !t.equalsIgnoreCase(current.identityType())).ifPresent(t -> {
-                throw new EnclaveException(ErrorCode.BadRequest, "the identity of endpoint '" + id.name() + "' is " + current.identityType()
-                        + " and cannot change after creation; create a new endpoint with identity " + t);
-            });
+            spec.identity().ifPresent(requested -> EndpointIdentities.requireUnchanged(id.name(), current.identity(), requested));
             Map<String, Integer> traffic = spec.traffic().orElse(current.traffic());
             Map<String, Integer> mirror = spec.mirrorTraffic().orElse(current.mirrorTraffic());
             TrafficRules.validate(id.name(), traffic, mirror, deploymentNames(id));
             store.put(id, new OnlineEndpoint(current.id(), current.name(), current.location(), spec.tags().orElse(current.tags()),
-                    spec.description().orElse(current.description()), spec.authMode().orElse(current.authMode()), current.identityType(),
+                    spec.description().orElse(current.description()), spec.authMode().orElse(current.authMode()), current.identity(),
                     publicAccess == null ? current.publicNetworkAccess() : publicAccess, traffic, mirror, ProvisioningState.Succeeded, current.keys(),
                     spec.trafficLogging().orElse(current.trafficLogging()), current.createdAt()));
             onChange.accept(id);
@@ -135,10 +149,40 @@ public final class Endpoints {
         }
     }
 
-    /** Removes the endpoint and everything below it from the store. Workers must be stopped first. */
+    /** Removes the endpoint and everything below it from the store, and its system-assigned identity. Workers must be stopped first. */
     public void remove(ResourceId id) {
+        Optional<OnlineEndpoint> endpoint = find(id);
         store.delete(id);
+        endpoint.ifPresent(e -> identities.release(e.identity()));
         onChange.accept(id);
+    }
+
+    /**
+     * Gives endpoints stored before managed identities existed the system-assigned identity Azure gives every new endpoint (with
+     * its roles), so their deployments can still pull after an upgrade. Run once at start, before deployments are recovered.
+     */
+    public void adoptLegacyIdentities() {
+        synchronized (lock) {
+            for (OnlineEndpoint endpoint : all()) {
+                if (!endpoint.identity().isLegacy() || endpoint.provisioningState() == ProvisioningState.Deleting) {
+                    continue;
+                }
+                ResourceId id = ResourceId.parse(endpoint.id());
+                Optional<Workspace> workspace = workspaces.find(id.parent().orElseThrow());
+                if (workspace.isEmpty()) {
+                    continue;
+                }
+                EndpointIdentity identity = identities.create(id, workspace.get(),
+                        identities.validate(new EndpointIdentities.Request(EndpointIdentity.SYSTEM_ASSIGNED, List.of())), "enclave");
+                store.put(id, endpoint.withIdentity(identity));
+                log.info("endpoint {} was stored before managed identities: gave it system-assigned identity {}", id, identity.principalId().orElseThrow());
+            }
+        }
+    }
+
+    /** Releases the identities of every endpoint of a workspace that is being deleted (the store drops the endpoints with it). */
+    public void releaseIdentitiesUnder(ResourceId workspace) {
+        list(workspace).forEach(endpoint -> identities.release(endpoint.identity()));
     }
 
     /** Removes a deployment from the endpoint's traffic maps (used when a deployment is deleted). */

@@ -93,6 +93,7 @@ public final class WorkspaceApi {
         properties.put("friendlyName", workspace.friendlyName());
         properties.put("workspaceId", workspace.workspaceId());
         properties.put("storageAccount", workspace.storageAccount());
+        properties.put("containerRegistry", workspace.containerRegistry());
         properties.put("publicNetworkAccess", workspace.publicNetworkAccess());
         properties.put("provisioningState", "Succeeded");
         properties.put("creationTime", workspace.createdAt().toString());

@@ -59,10 +59,14 @@ public final class Workspaces {
         }
         ResourceId storageId = ResourceId.of(id.subscription(), group.name(), "Microsoft.Storage", "storageAccounts", defaultStorageName(id));
         storageAccounts.create(storageId, changes.location(), Map.of("createdBy", "workspace " + id.name()));
+        ResourceId registryId = registryId(id);
         try {
+            store.put(registryId, new ContainerRegistry(registryId.toString(), registryId.name(), changes.location(), id.toString(), clock.instant()));
             store.put(id, new Workspace(id.toString(), id.name(), changes.location(), changes.tags(), changes.description().orElse(""),
-                    changes.friendlyName().orElse(id.name()), UUID.randomUUID().toString(), storageId.toString(), "Enabled", clock.instant()));
+                    changes.friendlyName().orElse(id.name()), UUID.randomUUID().toString(), storageId.toString(), "Enabled", clock.instant(),
+                    registryId.toString()));
         } catch (RuntimeException e) {
+            store.delete(registryId);
             storageAccounts.delete(storageId);
             throw e;
         }
@@ -82,18 +86,34 @@ public final class Workspaces {
         return store.children(group, TYPE, Workspace.class);
     }
 
-    /** Deletes the workspace document, everything below it, and its default storage. */
+    /** Deletes the workspace document, everything below it, its default storage and its registry. */
     public boolean delete(ResourceId id) {
         Optional<Workspace> workspace = find(id);
         workspace.ifPresent(ws -> storageAccounts.delete(ResourceId.parse(ws.storageAccount())));
+        workspace.ifPresent(ws -> store.delete(ResourceId.parse(ws.containerRegistry())));
         return store.delete(id) || workspace.isPresent();
+    }
+
+    /** The workspace's container registry: {@code cr} and a hash of the workspace id, in the workspace's group (as Azure names it). */
+    public static ResourceId registryId(ResourceId workspace) {
+        return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.ContainerRegistry", "registries",
+                "cr" + hash(workspace).substring(0, 20));
+    }
+
+    /** The scope data roles on the workspace's default datastore apply at: its blob container. */
+    public static ResourceId defaultContainer(Workspace workspace) {
+        return ResourceId.parse(workspace.storageAccount() + "/blobServices/default/containers/" + DEFAULT_CONTAINER);
     }
 
     /** Storage account names are global, 3-24 lower-case letters and digits: derive one from the workspace id. */
     static String defaultStorageName(ResourceId workspace) {
+        return "st" + hash(workspace).substring(0, 20);
+    }
+
+    private static String hash(ResourceId workspace) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(workspace.key().getBytes(StandardCharsets.UTF_8));
-            return "st" + HexFormat.of().formatHex(digest).substring(0, 20);
+            return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
