@@ -109,7 +109,7 @@ public class HotPaths {
         weights.put("blue", 90);
         weights.put("green", 10);
         split = TrafficSplit.of(weights);
-        trafficLog = new TrafficLog(database.dataSource());
+        trafficLog = new TrafficLog(directory.resolve("trafficlog"));
         record = new TrafficRecord(Instant.now(), "POST", "/endpoints/ep-key/score", "bench-sub", "ws", "ep-key", "blue", "HTTP/1.1", 200, "OK", 200,
                 "OK", 120, 40, "wrk", "b1d7c1e4-5a83-4a8e-9d3c-2f9b1f1c0a11", "", 1, 1, 0, 0, 0, "key", "", false);
     }
