@@ -25,6 +25,7 @@ import java.util.stream.Stream;
 public final class SigningKeys {
     private final Path directory;
     private volatile List<RSAKey> keys;
+    private volatile long generation;
 
     private SigningKeys(Path directory, List<RSAKey> keys) {
         this.directory = directory;
@@ -76,6 +77,7 @@ public final class SigningKeys {
             next.add(key);
             next.sort(Comparator.comparing(RSAKey::getKeyID));
             keys = List.copyOf(next);
+            generation++;
             return key;
         } catch (JOSEException | IOException e) {
             throw new IllegalStateException("cannot create a signing key", e);
@@ -104,7 +106,15 @@ public final class SigningKeys {
                 kept.add(key);
             }
         }
-        keys = List.copyOf(kept);
+        if (kept.size() != keys.size()) {
+            keys = List.copyOf(kept);
+            generation++;
+        }
+    }
+
+    /** Changes whenever a key is added or withdrawn, so a cache of verified tokens knows to start over. */
+    public long generation() {
+        return generation;
     }
 
     /** When a key was made: its id starts with the creation time in epoch milliseconds. */

@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Issues and validates the platform's JWTs (RS256). Parsing and verification are nimbus-jose-jwt's, never ours. */
 public final class TokenService {
@@ -37,11 +39,18 @@ public final class TokenService {
     public static final String REFRESH_AUDIENCE = "urn:enclave:refresh";
     public static final Duration REFRESH_LIFETIME = Duration.ofDays(1);
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    // Bounds the cache of validated tokens; when it is full it starts over (tokens live an hour, so this is rare).
+    private static final int MAX_CACHED_TOKENS = 10_000;
 
     private final SigningKeys keys;
     private final String issuer;
     private final String tenantId;
     private final Clock clock;
+    private final Map<String, Validated> validated = new ConcurrentHashMap<>();
+    private volatile long validatedWithKeys;
+
+    /** A token that passed every check for {@code audience}: valid until {@code validUntil} (its expiry plus the skew). */
+    private record Validated(String audience, Caller caller, Instant validUntil) {}
 
     /** @param issuer the {@code iss} of every token, e.g. {@code https://127.0.0.1:47443/<tenant>/v2.0} */
     public TokenService(SigningKeys keys, String issuer, String tenantId, Clock clock) {
@@ -89,6 +98,33 @@ public final class TokenService {
      * expiry and not-before. Any failure is a 401 whose message says which check failed.
      */
     public Caller validate(String token, String audience) {
+        // Verifying an RS256 signature costs tens of microseconds; a scoring client sends the same token for an hour.
+        // A token's checks depend only on its bytes, the audience and the time, so a validated token is remembered by
+        // its exact text until it expires, and forgotten when a signing key is added or withdrawn.
+        long keyGeneration = keys.generation();
+        if (keyGeneration != validatedWithKeys) {
+            // A key was withdrawn (or added): what it verified may no longer stand.
+            validated.clear();
+            validatedWithKeys = keyGeneration;
+        }
+        Validated known = validated.get(token);
+        if (known != null && known.audience().equals(audience)) {
+            if (!clock.instant().isAfter(known.validUntil())) {
+                return known.caller();
+            }
+            validated.remove(token, known);
+        }
+        Validated fresh = verify(token, audience);
+        if (validated.size() >= MAX_CACHED_TOKENS) {
+            validated.clear();
+        }
+        if (keys.generation() == keyGeneration) {
+            validated.put(token, fresh);
+        }
+        return fresh.caller();
+    }
+
+    private Validated verify(String token, String audience) {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null));
         JWKSource<SecurityContext> source = (selector, context) -> selector.select(keys.publicKeys());
@@ -106,9 +142,10 @@ public final class TokenService {
         processor.setJWTClaimsSetVerifier(verifier);
         try {
             JWTClaimsSet claims = processor.process(token, null);
-            return new Caller(claims.getStringClaim("oid"), claims.getStringClaim("tid"),
+            Caller caller = new Caller(claims.getStringClaim("oid"), claims.getStringClaim("tid"),
                     Optional.ofNullable(claims.getStringClaim("name")).orElse(claims.getStringClaim("oid")),
                     Optional.ofNullable(claims.getStringClaim("appid")), audience);
+            return new Validated(audience, caller, claims.getExpirationTime().toInstant().plus(CLOCK_SKEW));
         } catch (ExpiredJWTException e) {
             throw new EnclaveException(ErrorCode.ExpiredAuthenticationToken, "the access token has expired; get a new one");
         } catch (BadJWTException e) {

@@ -94,6 +94,23 @@ class TokenServiceTest {
     }
 
     @Test
+    void aTokenAcceptedBeforeIsRefusedOnceItExpires() {
+        String token = tokens.issue(ALICE, Audiences.MANAGEMENT, Duration.ofMinutes(5)).accessToken();
+        assertThat(tokens.validate(token, Audiences.MANAGEMENT).objectId()).isEqualTo("oid-alice");
+        clock.advance(Duration.ofMinutes(5).plusSeconds(29));
+        assertThat(tokens.validate(token, Audiences.MANAGEMENT).objectId()).isEqualTo("oid-alice");
+        clock.advance(Duration.ofSeconds(2));
+        assertRefused(token, Audiences.MANAGEMENT, ErrorCode.ExpiredAuthenticationToken);
+    }
+
+    @Test
+    void aTokenAcceptedForOneAudienceIsStillRefusedForAnother() {
+        String token = tokens.issue(ALICE, Audiences.ML, Duration.ofHours(1)).accessToken();
+        assertThat(tokens.validate(token, Audiences.ML).objectId()).isEqualTo("oid-alice");
+        assertRefused(token, Audiences.MANAGEMENT, ErrorCode.InvalidAuthenticationToken);
+    }
+
+    @Test
     void refusesAnExpiredToken() {
         String token = tokens.issue(ALICE, Audiences.MANAGEMENT, Duration.ofMinutes(5)).accessToken();
         clock.advance(Duration.ofMinutes(6));

@@ -155,7 +155,7 @@ public final class EnclaveServer implements AutoCloseable {
         Workspaces workspaces = new Workspaces(store, storageAccounts, resourceGroups::exists, clock);
         Assets assets = new Assets(store);
         operations = new Operations(store, platform.subscriptionId(), config.location(), clock);
-        trafficLog = new TrafficLog(database.dataSource());
+        trafficLog = new TrafficLog(home.resolve("trafficlog"));
         runtime = new PythonWorkerRuntime(Path.of(config.python()), home.resolve("runtime"));
         routing = new RoutingTable();
         // A deleted managed identity takes its role assignments with it.

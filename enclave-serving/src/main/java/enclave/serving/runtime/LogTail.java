@@ -10,14 +10,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Reads the end of a console log without reading the whole file: worker logs grow without bound. */
-final class LogTail {
+public final class LogTail {
     private static final int BLOCK = 64 * 1024;
     private static final long MAX_BYTES = 8L * 1024 * 1024;
 
     private LogTail() {}
 
     /** The last {@code lines} lines of {@code file}; empty when it does not exist. */
-    static List<String> lastLines(Path file, int lines) {
+    public static List<String> lastLines(Path file, int lines) {
         if (lines <= 0 || !Files.exists(file)) {
             return List.of();
         }

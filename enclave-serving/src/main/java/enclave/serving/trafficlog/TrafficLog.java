@@ -2,35 +2,49 @@ package enclave.serving.trafficlog;
 
 import enclave.core.Json;
 import enclave.core.ResourceId;
+import enclave.serving.runtime.LogTail;
 import enclave.store.StoreException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.ZoneOffset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The traffic log. The gateway only enqueues (no database work on the request path); one writer thread drains the queue
- * in batches. A full queue drops records and counts them rather than slowing scoring down.
+ * The traffic log: one JSON-lines file per endpoint under {@code directory}. The gateway only enqueues (no I/O on the
+ * request path); one writer thread drains the queue in batches and appends each batch with one write per endpoint.
+ * A full queue drops records and counts them rather than slowing scoring down.
+ *
+ * <p>Files, not the database: a record is written once and read only as "the newest N", which an append-only file does
+ * for a few microseconds a record, where an H2 insert (row, index, page rewrite per commit) cost more CPU than the rest
+ * of the gateway under load (issue 6).
  */
 public final class TrafficLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrafficLog.class);
     private static final int CAPACITY = 65_536;
     private static final int BATCH = 512;
+    // Under load, gather records for a moment before writing: one append per endpoint and batch, not per record.
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private record Entry(String endpointKey, TrafficRecord record) {}
 
-    private final DataSource dataSource;
+    private final Path directory;
+    private final Object files = new Object();
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -38,8 +52,13 @@ public final class TrafficLog implements AutoCloseable {
     private final Thread writer;
     private volatile boolean running = true;
 
-    public TrafficLog(DataSource dataSource) {
-        this.dataSource = dataSource;
+    public TrafficLog(Path directory) {
+        this.directory = directory;
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the traffic log directory " + directory, e);
+        }
         this.writer = Thread.ofPlatform().name("traffic-log-writer").daemon().start(this::drain);
     }
 
@@ -54,31 +73,33 @@ public final class TrafficLog implements AutoCloseable {
     /** The newest {@code top} records of an endpoint, oldest first. Waits for records already enqueued to be written. */
     public List<TrafficRecord> recent(ResourceId endpoint, int top) {
         flush();
-        String sql = "SELECT record FROM traffic_log WHERE endpoint_key = ? ORDER BY seq DESC LIMIT ?";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, endpoint.key());
-            statement.setInt(2, top);
-            List<TrafficRecord> records = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    records.add(Json.MAPPER.readValue(rows.getString(1), TrafficRecord.class));
-                }
-            }
-            Collections.reverse(records);
-            return records;
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new StoreException("could not read the traffic log", e);
+        List<String> lines;
+        synchronized (files) {
+            lines = LogTail.lastLines(fileOf(endpoint.key()), top);
         }
+        List<TrafficRecord> records = new ArrayList<>(lines.size());
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                records.add(Json.MAPPER.readValue(line, TrafficRecord.class));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // A line cut short by a crash mid-write; the records around it are whole.
+                log.warn("traffic log of {}: skipping an unreadable line", endpoint, e);
+            }
+        }
+        return records;
     }
 
     public void deleteEndpoint(ResourceId endpoint) {
         flush();
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement("DELETE FROM traffic_log WHERE endpoint_key = ?")) {
-            statement.setString(1, endpoint.key());
-            statement.executeUpdate();
-        } catch (SQLException e) {
-            throw new StoreException("could not delete traffic log records", e);
+        synchronized (files) {
+            try {
+                Files.deleteIfExists(fileOf(endpoint.key()));
+            } catch (IOException e) {
+                throw new StoreException("could not delete the traffic log of " + endpoint, e);
+            }
         }
     }
 
@@ -110,7 +131,7 @@ public final class TrafficLog implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
+                gather(batch);
                 write(batch);
             } catch (InterruptedException e) {
                 running = false;
@@ -123,20 +144,60 @@ public final class TrafficLog implements AutoCloseable {
         }
     }
 
-    private void write(List<Entry> batch) {
-        String sql = "INSERT INTO traffic_log (endpoint_key, time_generated, record) VALUES (?, ?, ?)";
-        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
-            connection.setAutoCommit(false);
-            for (Entry entry : batch) {
-                statement.setString(1, entry.endpointKey());
-                statement.setObject(2, entry.record().timeGenerated().atOffset(ZoneOffset.UTC));
-                statement.setString(3, Json.MAPPER.writeValueAsString(entry.record()));
-                statement.addBatch();
+    /** Adds what arrives within {@link #LINGER_NANOS} of the first record, up to {@link #BATCH}; at once when stopping. */
+    private void gather(List<Entry> batch) {
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        queue.drainTo(batch, BATCH - batch.size());
+        while (running && batch.size() < BATCH) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return;
             }
-            statement.executeBatch();
-            connection.commit();
-        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new StoreException("could not write the traffic log", e);
+            Entry next;
+            try {
+                next = queue.poll(remaining, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                // Write what was gathered; the drain loop sees the interrupt at its next wait and stops.
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, BATCH - batch.size());
+        }
+    }
+
+    private void write(List<Entry> batch) {
+        Map<String, StringBuilder> byEndpoint = new LinkedHashMap<>();
+        for (Entry entry : batch) {
+            try {
+                byEndpoint.computeIfAbsent(entry.endpointKey(), key -> new StringBuilder())
+                        .append(Json.MAPPER.writeValueAsString(entry.record())).append('\n');
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialize a traffic record", e);
+            }
+        }
+        synchronized (files) {
+            for (Map.Entry<String, StringBuilder> lines : byEndpoint.entrySet()) {
+                try (Writer writer = Files.newBufferedWriter(fileOf(lines.getKey()), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+                    writer.append(lines.getValue());
+                } catch (IOException e) {
+                    throw new StoreException("could not write the traffic log", e);
+                }
+            }
+        }
+    }
+
+    /** Endpoint keys are resource ids (slashes, up to hundreds of characters); the file is named by their hash. */
+    private Path fileOf(String endpointKey) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(endpointKey.getBytes(StandardCharsets.UTF_8));
+            return directory.resolve(HexFormat.of().formatHex(digest, 0, 16) + ".jsonl");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 
