@@ -53,8 +53,8 @@ public final class StorageCommands implements Runnable {
         return new BlobStore(connection.http(), URI.create(connection.info().gatewayUrl() + "/" + accountName(account) + "/"), connection.tokens());
     }
 
-    @Command(name = "account", description = "Manage storage accounts.")
-    static final class Account implements Runnable {
+    /** What the three command groups share: their parent (for the session) and a usage answer when called bare. */
+    abstract static class Group implements Runnable {
         @picocli.CommandLine.ParentCommand
         StorageCommands parent;
 
@@ -65,7 +65,10 @@ public final class StorageCommands implements Runnable {
         public void run() {
             spec.commandLine().usage(parent.session.out());
         }
+    }
 
+    @Command(name = "account", description = "Manage storage accounts.")
+    static final class Account extends Group {
         @Command(name = "create", description = "Create a storage account (name: 3-24 lower-case letters and digits, unique on the platform).")
         int create(@Option(names = {"-n", "--name"}, required = true) String name, @Option(names = {"-g", "--resource-group"}) String group,
                 @Option(names = {"-l", "--location"}) String location,
@@ -111,18 +114,7 @@ public final class StorageCommands implements Runnable {
     }
 
     @Command(name = "container", description = "Manage blob containers (signed in: --auth-mode login is the only mode).")
-    static final class Container implements Runnable {
-        @picocli.CommandLine.ParentCommand
-        StorageCommands parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(parent.session.out());
-        }
-
+    static final class Container extends Group {
         @Command(name = "create", description = "Create a container (an existing one is fine).")
         int create(@Option(names = {"-n", "--name"}, required = true) String name, @Option(names = "--account-name", required = true) String account,
                 @Option(names = "--auth-mode", defaultValue = "login", description = "login (the only mode: your own token and roles).") String authMode) {
@@ -152,18 +144,7 @@ public final class StorageCommands implements Runnable {
     }
 
     @Command(name = "blob", description = "Upload, download, list and delete blobs.")
-    static final class Blob implements Runnable {
-        @picocli.CommandLine.ParentCommand
-        StorageCommands parent;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(parent.session.out());
-        }
-
+    static final class Blob extends Group {
         @Command(name = "upload", description = "Upload a file as a block blob.")
         int upload(@Option(names = "--account-name", required = true) String account, @Option(names = {"-c", "--container-name"}, required = true) String container,
                 @Option(names = {"-n", "--name"}, description = "Blob name (default: the file's name).") String name,
