@@ -50,7 +50,8 @@ def init():
         attempt("unknown", lambda: socket.gethostbyname("not-served.example"))
         attempt("hosts", lambda: read("/etc/hosts"))
     if "http" in checks:
-        attempt("fetched", lambda: fetch(f"http://{name}:443/container/blob.txt"))
+        # Issue 4's URL, unchanged: https on port 443, the name resolved by the platform, its CA from SSL_CERT_FILE.
+        attempt("fetched", lambda: fetch(f"https://{name}/container/blob.txt"))
         attempt("msi", lambda: fetch(os.environ["MSI_ENDPOINT"] + "?resource=https://storage.azure.com/"))
         attempt("broken_forward", lambda: fetch(os.environ["BROKEN_FORWARD_URL"]))
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -15,19 +16,46 @@ import java.net.StandardProtocolFamily;
 import java.net.URISyntaxException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,6 +87,7 @@ class SandboxedWorkerTest {
     private static final String PRIVATE_IP = "127.77.0.4";
     private static final String DNS_IP = "127.77.0.2";
     private static final String MSI_PORT = "46808";
+    private static final String TLS_PASSWORD = "changeit";
 
     @TempDir
     static Path shared;
@@ -73,11 +102,12 @@ class SandboxedWorkerTest {
     Path workDir;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws Exception {
         runtime = new PythonWorkerRuntime(PYTHON, shared.resolve("runtime"));
         dns = new UnixDnsServer(shared.resolve("dns.sock"), PRIVATE_NAME, PRIVATE_IP);
-        blob = new UnixHttpServer(shared.resolve("blob.sock"), "blob service");
-        msi = new UnixHttpServer(shared.resolve("msi.sock"), "token service");
+        blob = new UnixHttpServer(shared.resolve("blob.sock"), "blob service",
+                Optional.of(selfSignedKeyStore(PRIVATE_NAME, shared.resolve("ca.pem"))));
+        msi = new UnixHttpServer(shared.resolve("msi.sock"), "token service", Optional.empty());
         // A server in the host's network namespace: reachable from a Resolved worker, never from an Isolated one.
         hostServer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
@@ -92,7 +122,7 @@ class SandboxedWorkerTest {
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() throws Exception {
         runtime.close();
         dns.close();
         blob.close();
@@ -109,7 +139,8 @@ class SandboxedWorkerTest {
                         new WorkerNetwork.TcpForward("127.77.0.5", 443, shared.resolve("nobody-listens.sock"))),
                 new WorkerNetwork.DnsForward(DNS_IP, dns.path()));
         WorkerSpec spec = spec("dns,http", network)
-                .withEnvironment(Map.of("MSI_ENDPOINT", "http://127.0.0.1:" + MSI_PORT + "/enclave/msi/token",
+                .withEnvironment(Map.of("SSL_CERT_FILE", shared.resolve("ca.pem").toString(),
+                        "MSI_ENDPOINT", "http://127.0.0.1:" + MSI_PORT + "/enclave/msi/token",
                         "BROKEN_FORWARD_URL", "http://127.77.0.5:443/"))
                 .withTrustStore(Path.of("/srv/enclave/tls/ca-truststore.p12"));
 
@@ -123,9 +154,9 @@ class SandboxedWorkerTest {
             assertThat(seen.get("resolved").asText()).isEqualTo(PRIVATE_IP);
             assertThat(seen.get("resolved_tcp").asText()).isEqualTo(PRIVATE_IP);
             assertThat(seen.get("unknown").asText()).startsWith("error: gaierror");
-            assertThat(seen.get("fetched").asText()).isEqualTo("blob service: GET /container/blob.txt HTTP/1.1 Host: " + PRIVATE_NAME + ":443");
+            assertThat(seen.get("fetched").asText()).isEqualTo("blob service: GET /container/blob.txt Host: " + PRIVATE_NAME);
             assertThat(seen.get("msi").asText())
-                    .isEqualTo("token service: GET /enclave/msi/token?resource=https://storage.azure.com/ HTTP/1.1 Host: 127.0.0.1:" + MSI_PORT);
+                    .isEqualTo("token service: GET /enclave/msi/token?resource=https://storage.azure.com/ Host: 127.0.0.1:" + MSI_PORT);
             // The host's loopback is another namespace's: nothing listens on this port here.
             assertThat(seen.get("host_tcp").asText()).startsWith("error: ConnectionRefusedError");
             assertThat(seen.get("java_tool_options").asText()).isEqualTo("-Djavax.net.ssl.trustStore=/srv/enclave/tls/ca-truststore.p12"
@@ -135,6 +166,33 @@ class SandboxedWorkerTest {
             assertThat(seen.get("broken_forward").asText()).startsWith("error: ");
             assertThat(deployment.consoleLog(50)).contains("enclave-sandbox: forward 127.77.0.5:443: cannot reach "
                     + shared.resolve("nobody-listens.sock") + ": [Errno 2] No such file or directory");
+        }
+    }
+
+    @Test
+    void aWorkerThatCrashesInsideTheSandboxIsRestartedInAFreshNamespace() throws Exception {
+        Path resolvConf = Files.writeString(workDir.resolve("resolv.conf"), "nameserver " + DNS_IP + "\n");
+        WorkerNetwork network = new WorkerNetwork.Isolated(resolvConf, List.of(), new WorkerNetwork.DnsForward(DNS_IP, dns.path()));
+        WorkerSpec spec = new WorkerSpec("crashy", workDir, resource("crashy"), "score.py", resource("models/linear"), Map.of(), 1,
+                        REQUESTS, LIVENESS, READINESS, Optional.empty())
+                .withNetwork(network);
+        try (RunningDeployment deployment = runtime.start(spec, stage -> {})) {
+            long firstSandbox = deployment.instances().getFirst().pid();
+
+            assertThat(deployment.score(new ScoreRequest("POST", "/score", Map.of(), "crash".getBytes(StandardCharsets.UTF_8))))
+                    .isInstanceOf(ScoreResult.Unavailable.class);
+
+            PythonWorkerRuntimeTest.await(() -> deployment.restarts() >= 1 && deployment.instances().getFirst().state().equals("Ready"));
+            long secondSandbox = deployment.instances().getFirst().pid();
+            assertThat(secondSandbox).isNotEqualTo(firstSandbox);
+            // (The kernel may hand the dead namespace's inode number to the new one, so compare with the host's.)
+            assertThat(networkNamespace(secondSandbox)).isPresent().get()
+                    .isNotEqualTo(networkNamespace(ProcessHandle.current().pid()).orElseThrow());
+            assertThat(ProcessHandle.of(firstSandbox).filter(ProcessHandle::isAlive)).isEmpty();
+            // The sandbox passes on its worker's exit code.
+            assertThat(deployment.consoleLog(20)).contains("enclave: worker exited with code 1; restarting (restart #1)");
+            assertThat(deployment.score(new ScoreRequest("POST", "/score", Map.of(), "x".getBytes(StandardCharsets.UTF_8))))
+                    .isInstanceOfSatisfying(ScoreResult.Answered.class, answer -> assertThat(answer.status()).isEqualTo(200));
         }
     }
 
@@ -211,16 +269,18 @@ class SandboxedWorkerTest {
         assertThat(pids).hasSizeGreaterThanOrEqualTo(4);
         assertThat(namespaces).doesNotHaveDuplicates().doesNotContain(networkNamespace(ProcessHandle.current().pid()).orElseThrow());
 
+        Instant closing = Instant.now();
         deployment.close();
 
         assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty());
-        List<String> inUse;
-        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            inUse = processes.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .flatMap(p -> networkNamespace(Long.parseLong(p.getFileName().toString())).stream())
-                    .toList();
-        }
-        assertThat(inUse).doesNotContainAnyElementsOf(namespaces);
+        // Any process, ours or a stray child of the scoring code, still in one of those namespaces. Processes started
+        // after the close are skipped: the kernel may reuse a freed namespace's inode number for someone else's.
+        List<String> inUse = ProcessHandle.allProcesses()
+                .filter(process -> process.info().startInstant().map(started -> started.isBefore(closing)).orElse(true))
+                .flatMap(process -> networkNamespace(process.pid()).map(namespace -> process.pid() + " " + namespace).stream())
+                .filter(entry -> namespaces.contains(entry.substring(entry.indexOf(' ') + 1)))
+                .toList();
+        assertThat(inUse).isEmpty();
     }
 
     @Test
@@ -363,63 +423,67 @@ class SandboxedWorkerTest {
         }
     }
 
-    /** An HTTP/1.1 server on a Unix socket that answers each request with its label, request line and Host header. */
+    /** An HTTP/1.1 server on a Unix socket (HTTPS when given a key store) that answers with its label, path and Host. */
     private static final class UnixHttpServer implements AutoCloseable {
         private final Path path;
-        private final ServerSocketChannel server;
+        private final Server server = new Server();
 
-        UnixHttpServer(Path path, String label) throws IOException {
+        UnixHttpServer(Path path, String label, Optional<KeyStore> tls) throws Exception {
             this.path = path;
-            this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
-            Thread.ofVirtual().start(() -> {
-                while (server.isOpen()) {
-                    try {
-                        SocketChannel connection = server.accept();
-                        Thread.ofVirtual().start(() -> answer(connection, label));
-                    } catch (IOException e) {
-                        return;
-                    }
+            HttpConnectionFactory http = new HttpConnectionFactory();
+            UnixDomainServerConnector connector = tls.map(keyStore -> {
+                        SslContextFactory.Server ssl = new SslContextFactory.Server();
+                        ssl.setKeyStore(keyStore);
+                        ssl.setKeyStorePassword(TLS_PASSWORD);
+                        return new UnixDomainServerConnector(server, new SslConnectionFactory(ssl, http.getProtocol()), http);
+                    })
+                    .orElseGet(() -> new UnixDomainServerConnector(server, http));
+            connector.setUnixDomainPath(path);
+            server.addConnector(connector);
+            server.setHandler(new Handler.Abstract() {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain");
+                    String answer = label + ": " + request.getMethod() + " " + request.getHttpURI().getPathQuery() + " Host: "
+                            + request.getHeaders().get(HttpHeader.HOST);
+                    Content.Sink.write(response, true, answer, callback);
+                    return true;
                 }
             });
+            server.start();
         }
 
         Path path() {
             return path;
         }
 
-        private static void answer(SocketChannel connection, String label) {
-            try (connection) {
-                String head = readHead(connection);
-                String requestLine = head.lines().findFirst().orElse("");
-                String host = head.lines().filter(line -> line.regionMatches(true, 0, "Host:", 0, 5)).findFirst().orElse("Host: ?");
-                byte[] body = (label + ": " + requestLine + " " + host).getBytes(StandardCharsets.UTF_8);
-                String response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
-                        + "\r\nConnection: close\r\n\r\n";
-                var out = Channels.newOutputStream(connection);
-                out.write(response.getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-            } catch (IOException e) {
-                // the client went away
-            }
-        }
-
-        private static String readHead(SocketChannel connection) throws IOException {
-            StringBuilder head = new StringBuilder();
-            ByteBuffer buffer = ByteBuffer.allocate(4096);
-            while (head.indexOf("\r\n\r\n") < 0 && connection.read(buffer) > 0) {
-                head.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.ISO_8859_1));
-                buffer.clear();
-            }
-            return head.toString();
-        }
-
         @Override
-        public void close() throws IOException {
-            server.close();
+        public void close() throws Exception {
+            server.stop();
             Files.deleteIfExists(path);
         }
+    }
+
+    /** A self-signed certificate for {@code name} in a PKCS12 key store, and the same certificate as PEM for clients. */
+    private static KeyStore selfSignedKeyStore(String name, Path pem) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        X500Name subject = new X500Name("CN=" + name);
+        Instant now = Instant.now();
+        X509CertificateHolder holder = new JcaX509v3CertificateBuilder(subject, BigInteger.ONE, Date.from(now.minusSeconds(60)),
+                        Date.from(now.plus(Duration.ofDays(1))), subject, keys.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName(GeneralName.dNSName, name)))
+                .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+        X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(holder);
+        try (JcaPEMWriter writer = new JcaPEMWriter(Files.newBufferedWriter(pem))) {
+            writer.writeObject(certificate);
+        }
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        keyStore.load(null, null);
+        keyStore.setKeyEntry("server", keys.getPrivate(), TLS_PASSWORD.toCharArray(), new Certificate[] {certificate});
+        return keyStore;
     }
 
     private static boolean readFully(SocketChannel channel, ByteBuffer buffer) throws IOException {
