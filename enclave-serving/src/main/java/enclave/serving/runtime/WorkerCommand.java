@@ -21,10 +21,6 @@ record WorkerCommand(
         launcher = List.copyOf(launcher);
     }
 
-    WorkerCommand(Path python, Path workerScript, Path codeDir, String scoringScript, Map<String, String> environment) {
-        this(python, workerScript, codeDir, scoringScript, environment, List.of());
-    }
-
     /** A process that serves on {@code socket} and appends its stdout and stderr to {@code log}. */
     ProcessBuilder processBuilder(Path socket, Path log) {
         List<String> commandLine = new ArrayList<>(launcher);

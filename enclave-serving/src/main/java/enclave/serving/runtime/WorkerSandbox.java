@@ -44,21 +44,34 @@ final class WorkerSandbox {
      * @throws EnclaveException {@code NetworkIsolationUnavailable} when the server cannot make namespaces
      */
     List<String> launcher(WorkerSpec spec) {
+        Map<String, Object> config = new LinkedHashMap<>();
         List<String> namespaces = switch (spec.network()) {
             case WorkerNetwork.Host host -> List.of();
-            case WorkerNetwork.Resolved resolved -> List.of("--mount");
-            case WorkerNetwork.Isolated isolated -> List.of("--net", "--mount");
+            case WorkerNetwork.Resolved resolved -> {
+                config.put("isolated", false);
+                config.put("resolvConf", resolved.resolvConf().toString());
+                yield List.of("--mount");
+            }
+            case WorkerNetwork.Isolated isolated -> {
+                config.put("isolated", true);
+                config.put("resolvConf", isolated.resolvConf().toString());
+                config.put("tcpForwards", isolated.forwards().stream()
+                        .map(forward -> Map.of("ip", forward.ip(), "port", forward.port(), "socket", forward.unixSocket().toString()))
+                        .toList());
+                config.put("dns", Map.of("ip", isolated.dns().ip(), "socket", isolated.dns().unixSocket().toString()));
+                yield List.of("--net", "--mount");
+            }
         };
         if (namespaces.isEmpty()) {
             return List.of();
         }
         requireNamespaces(spec.network());
-        Path config = writeConfig(spec);
+        Path configFile = write(spec.workDir(), config);
         List<String> launcher = new ArrayList<>();
         launcher.add(unshare.toString());
         launcher.addAll(namespaces);
         launcher.addAll(List.of("--propagation", "private", "--", python.toString(), "-I", "-S", script.toString(),
-                "--config", config.toString(), "--"));
+                "--config", configFile.toString(), "--"));
         return launcher;
     }
 
@@ -102,33 +115,16 @@ final class WorkerSandbox {
         }
     }
 
-    private static Path writeConfig(WorkerSpec spec) {
+    /** Writes the sandbox's configuration, and for an isolated network a localhost-only {@code /etc/hosts}, into {@code workDir}. */
+    private static Path write(Path workDir, Map<String, Object> config) {
         try {
-            Path directory = Files.createDirectories(spec.workDir().toAbsolutePath().resolve("sandbox"));
-            Map<String, Object> config = new LinkedHashMap<>();
-            switch (spec.network()) {
-                case WorkerNetwork.Host host -> throw new IllegalArgumentException("the host network needs no sandbox");
-                case WorkerNetwork.Resolved resolved -> {
-                    config.put("isolated", false);
-                    config.put("resolvConf", resolved.resolvConf().toString());
-                }
-                case WorkerNetwork.Isolated isolated -> {
-                    Path hosts = directory.resolve("hosts");
-                    Files.writeString(hosts, HOSTS, StandardCharsets.UTF_8);
-                    config.put("isolated", true);
-                    config.put("resolvConf", isolated.resolvConf().toString());
-                    config.put("hosts", hosts.toString());
-                    config.put("tcpForwards", isolated.forwards().stream()
-                            .map(forward -> Map.of("ip", forward.ip(), "port", forward.port(), "socket", forward.unixSocket().toString()))
-                            .toList());
-                    config.put("dns", Map.of("ip", isolated.dns().ip(), "socket", isolated.dns().unixSocket().toString()));
-                }
+            Path directory = Files.createDirectories(workDir.toAbsolutePath().resolve("sandbox"));
+            if (Boolean.TRUE.equals(config.get("isolated"))) {
+                config.put("hosts", Files.writeString(directory.resolve("hosts"), HOSTS, StandardCharsets.UTF_8).toString());
             }
-            Path file = directory.resolve("network.json");
-            Files.write(file, JSON.writeValueAsBytes(config));
-            return file;
+            return Files.write(directory.resolve("network.json"), JSON.writeValueAsBytes(config));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the sandbox configuration into " + spec.workDir(), e);
+            throw new UncheckedIOException("cannot write the sandbox configuration into " + workDir, e);
         }
     }
 }
