@@ -197,6 +197,24 @@ class SandboxedWorkerTest {
     }
 
     @Test
+    void aKilledSandboxTakesItsWorkerWithIt() throws Exception {
+        Path resolvConf = Files.writeString(workDir.resolve("resolv.conf"), "nameserver " + DNS_IP + "\n");
+        WorkerNetwork network = new WorkerNetwork.Isolated(resolvConf, List.of(), new WorkerNetwork.DnsForward(DNS_IP, dns.path()));
+        try (RunningDeployment deployment = runtime.start(spec("", network), stage -> {})) {
+            ProcessHandle sandbox = ProcessHandle.of(deployment.instances().getFirst().pid()).orElseThrow();
+            ProcessHandle worker = sandbox.children().findFirst().orElseThrow();
+            assertThat(worker.info().commandLine()).get().asString().contains("enclave_worker.py");
+
+            // As if the sandbox crashed: SIGKILL, no chance to stop its child.
+            sandbox.destroyForcibly();
+
+            PythonWorkerRuntimeTest.await(() -> !worker.isAlive());
+            PythonWorkerRuntimeTest.await(() -> deployment.restarts() >= 1 && deployment.instances().getFirst().state().equals("Ready"));
+            assertThat(score(deployment).get("resolv_conf").asText()).isEqualTo("nameserver " + DNS_IP + "\n");
+        }
+    }
+
+    @Test
     void anInitFailureInsideTheSandboxIsStillReportedAsOne() throws IOException {
         Path resolvConf = Files.writeString(workDir.resolve("resolv.conf"), "nameserver " + DNS_IP + "\n");
         WorkerNetwork network = new WorkerNetwork.Isolated(resolvConf, List.of(), new WorkerNetwork.DnsForward(DNS_IP, dns.path()));
