@@ -18,6 +18,7 @@ public enum ErrorCode {
     MissingPythonPackage(400),
     ScoringScriptInitFailed(400),
     DeploymentFailed(400),
+    NetworkIsolationUnavailable(400),
     InvalidYaml(400),
     UnknownField(400),
     // who the caller is

@@ -31,12 +31,15 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PythonWorkerRuntime.class);
     private static final String WORKER_RESOURCE = "/enclave/runtime/enclave_worker.py";
     private static final String WORKER_FILE = "enclave_worker.py";
+    private static final String SANDBOX_RESOURCE = "/enclave/runtime/enclave_sandbox.py";
+    private static final String SANDBOX_FILE = "enclave_sandbox.py";
     // Only these are inherited from the server's own environment: the rest may hold the server's secrets.
     private static final List<String> INHERITED_VARIABLES = List.of("PATH", "HOME", "LANG");
     private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private final Path python;
     private final Path workerScript;
+    private final WorkerSandbox sandbox;
     private final HttpClient http;
     private final Set<PythonDeployment> deployments = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -46,8 +49,14 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
      * @param runtimeDir a directory this runtime owns; the worker script is written there
      */
     public PythonWorkerRuntime(Path python, Path runtimeDir) {
+        this(python, runtimeDir, WorkerSandbox.DEFAULT_UNSHARE);
+    }
+
+    /** @param unshare util-linux's {@code unshare}, which makes the namespaces of non-host {@link WorkerNetwork}s */
+    PythonWorkerRuntime(Path python, Path runtimeDir, Path unshare) {
         this.python = python;
-        this.workerScript = extractWorkerScript(runtimeDir);
+        this.workerScript = extractScript(runtimeDir, WORKER_RESOURCE, WORKER_FILE);
+        this.sandbox = new WorkerSandbox(unshare, python, extractScript(runtimeDir, SANDBOX_RESOURCE, SANDBOX_FILE));
         this.http = startClient();
     }
 
@@ -68,6 +77,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         Path codeDir = spec.codeDir().toAbsolutePath().normalize();
         String scoringScript = validate(spec, codeDir);
         Map<String, String> environment = environmentOf(spec);
+        List<String> launcher = sandbox.launcher(spec);
 
         stage.accept("checking environment");
         LOG.info("deployment {}: checking environment with {}", spec.deploymentId(), python);
@@ -79,7 +89,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         notes.forEach(note -> LOG.info("deployment {}: note: {}", spec.deploymentId(), note));
 
         stage.accept("initializing");
-        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment);
+        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher);
         PythonDeployment deployment = PythonDeployment.launch(spec, command, http, notes, deployments::remove);
         deployments.add(deployment);
         try {
@@ -143,23 +153,29 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         environment.put("AZUREML_MODEL_DIR", spec.modelDir().toAbsolutePath().toString());
         environment.put("PYTHONUNBUFFERED", "1");
         environment.put("PYTHONDONTWRITEBYTECODE", "1");
+        spec.trustStore().ifPresent(trustStore -> {
+            String options = "-Djavax.net.ssl.trustStore=" + trustStore.toAbsolutePath()
+                    + " -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit";
+            // After the deployment's own options: the JVM takes the last value of a property.
+            environment.merge("JAVA_TOOL_OPTIONS", options, (own, platform) -> own + " " + platform);
+        });
         return environment;
     }
 
-    private static Path extractWorkerScript(Path runtimeDir) {
-        try (InputStream source = PythonWorkerRuntime.class.getResourceAsStream(WORKER_RESOURCE)) {
+    private static Path extractScript(Path runtimeDir, String resource, String file) {
+        try (InputStream source = PythonWorkerRuntime.class.getResourceAsStream(resource)) {
             if (source == null) {
-                throw new IllegalStateException("the worker script " + WORKER_RESOURCE + " is missing from the classpath");
+                throw new IllegalStateException("the script " + resource + " is missing from the classpath");
             }
             Files.createDirectories(runtimeDir);
-            Path target = runtimeDir.resolve(WORKER_FILE).toAbsolutePath();
+            Path target = runtimeDir.resolve(file).toAbsolutePath();
             // Written beside and moved into place, so a worker starting meanwhile never reads half a script.
-            Path temporary = Files.createTempFile(runtimeDir, WORKER_FILE, ".tmp");
+            Path temporary = Files.createTempFile(runtimeDir, file, ".tmp");
             Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the worker script into " + runtimeDir, e);
+            throw new UncheckedIOException("cannot write " + file + " into " + runtimeDir, e);
         }
     }
 

@@ -419,7 +419,8 @@ class PythonWorkerRuntimeTest {
     }
 
     /** Polls {@code condition} until it holds or {@link #AWAIT} passes. */
-    private static void await(BooleanSupplier condition) {
+    /** Waits up to {@link #AWAIT} for {@code condition}; shared with the other runtime tests. */
+    static void await(BooleanSupplier condition) {
         long deadline = System.nanoTime() + AWAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
