@@ -22,6 +22,7 @@ import enclave.serving.connection.ConnectionApi;
 import enclave.serving.connection.Connections;
 import enclave.serving.deployment.DeploymentApi;
 import enclave.serving.deployment.Deployments;
+import enclave.serving.deployment.DeploymentNetworks;
 import enclave.serving.deployment.PullPermissions;
 import enclave.serving.deployment.StorageInitializer;
 import enclave.serving.endpoint.DiagnosticSettingsApi;
@@ -166,7 +167,7 @@ public final class EnclaveServer implements AutoCloseable {
         ManagedIdentityEndpoint managedIdentity = new ManagedIdentityEndpoint(endpoints, principals, tokens, managementUrl() + ManagedIdentityEndpoint.PATH,
                 caFile());
         deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock),
-                new PullPermissions(authorizer), managedIdentity, runtime, home.resolve("deployments"), clock, routing::refresh);
+                new PullPermissions(authorizer), managedIdentity, runtime, DeploymentNetworks.HOST, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
         List<Route> routes = new ArrayList<>();

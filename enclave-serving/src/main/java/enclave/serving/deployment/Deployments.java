@@ -62,12 +62,15 @@ public final class Deployments implements AutoCloseable {
     /** Deployments with an operation in flight, so a second change waits its turn. */
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
 
+    private final DeploymentNetworks networks;
+
     private record Running(int generation, RunningDeployment workers, Path workDir) {}
 
     public Deployments(ResourceStore store, Endpoints endpoints, Workspaces workspaces, Assets assets, Operations operations,
             StorageInitializer storageInitializer, PullPermissions pullPermissions, ManagedIdentityEndpoint managedIdentity, WorkerRuntime runtime,
-            Path root, Clock clock, Consumer<ResourceId> onChange) {
+            DeploymentNetworks networks, Path root, Clock clock, Consumer<ResourceId> onChange) {
         this.store = store;
+        this.networks = networks;
         this.endpoints = endpoints;
         this.workspaces = workspaces;
         this.assets = assets;
@@ -101,6 +104,11 @@ public final class Deployments implements AutoCloseable {
         }
         try {
             Optional<OnlineDeployment> existing = find(id);
+            if (existing.isPresent() && !existing.get().egressPublicNetworkAccess().equalsIgnoreCase(requested.egressPublicNetworkAccess())) {
+                throw new EnclaveException(ErrorCode.InvalidDeploymentSpec, "egress_public_network_access of deployment '" + id.name() + "' is "
+                        + existing.get().egressPublicNetworkAccess().toLowerCase(java.util.Locale.ROOT)
+                        + " and cannot change after creation (as on Azure); create a new deployment instead");
+            }
             int generation = existing.map(d -> d.generation() + 1).orElse(1);
             ProvisioningState state = existing.isPresent() ? ProvisioningState.Updating : ProvisioningState.Creating;
             OnlineDeployment desired = new OnlineDeployment(id.toString(), id.name(), endpoint.name(), requested.location(), requested.description(),
@@ -266,6 +274,11 @@ public final class Deployments implements AutoCloseable {
             WorkerSpec spec = new WorkerSpec(desired.id(), workDir, pulled.codeDir(), desired.scoringScript(), pulled.modelDir(),
                     variables, desired.instanceCount(), desired.requestSettings(), desired.livenessProbe(), desired.readinessProbe(),
                     environment.flatMap(AssetVersion::condaFile));
+            DeploymentNetworks.Placement placement = networks.prepare(desired, workspace, workDir);
+            spec = spec.withNetwork(placement.network()).withEnvironment(placement.environment());
+            if (placement.trustStore().isPresent()) {
+                spec = spec.withTrustStore(placement.trustStore().get());
+            }
             RunningDeployment workers = runtime.start(spec, stage);
             Running previous = running.put(id.key(), new Running(desired.generation(), workers, workDir));
             if (find(id).map(d -> d.provisioningState() == ProvisioningState.Deleting).orElse(true)) {
@@ -302,6 +315,7 @@ public final class Deployments implements AutoCloseable {
         if (r != null) {
             r.workers().close();
         }
+        networks.release(id);
         deployment.ifPresent(d -> deleteTree(root.resolve(d.endpointName()).resolve(d.name())));
     }
 
@@ -317,10 +331,11 @@ public final class Deployments implements AutoCloseable {
             throw new EnclaveException(ErrorCode.InvalidDeploymentSpec, "code_configuration.scoring_script must be a relative path inside the code folder, got '"
                     + d.scoringScript() + "'");
         }
-        if (!"Enabled".equalsIgnoreCase(d.egressPublicNetworkAccess())) {
+        if (!"Enabled".equalsIgnoreCase(d.egressPublicNetworkAccess()) && !"Disabled".equalsIgnoreCase(d.egressPublicNetworkAccess())) {
             throw new EnclaveException(ErrorCode.InvalidDeploymentSpec,
-                    "egress_public_network_access: disabled needs private networking, which this Enclave version does not have yet; remove the setting");
+                    "egress_public_network_access is '" + d.egressPublicNetworkAccess() + "'; use enabled or disabled");
         }
+        networks.validate(d);
         if (d.model() == null || d.codeId() == null) {
             throw new EnclaveException(ErrorCode.InvalidDeploymentSpec, "a deployment needs a model and a code_configuration");
         }
