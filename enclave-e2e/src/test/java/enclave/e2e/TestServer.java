@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import enclave.core.Json;
 import enclave.server.EnclaveServer;
 import enclave.server.ServerConfig;
+import enclave.serving.gateway.PrivateLinkDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,15 +33,20 @@ final class TestServer implements AutoCloseable {
     final HttpClient http;
     final JsonNode admin;
 
-    private TestServer(Path home) throws Exception {
+    private TestServer(Path home, Optional<PrivateLinkDirectory> privateLinks) throws Exception {
         this.home = home;
-        this.server = new EnclaveServer(config(home)).start();
+        this.server = new EnclaveServer(config(home), privateLinks).start();
         this.http = HttpClient.newBuilder().sslContext(sslContext(server.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         this.admin = Json.MAPPER.readTree(home.resolve("admin.json").toFile());
     }
 
     static TestServer start() throws Exception {
-        return new TestServer(Files.createTempDirectory("enclave-e2e-"));
+        return new TestServer(Files.createTempDirectory("enclave-e2e-"), Optional.empty());
+    }
+
+    /** A server whose gateway learns about private endpoints and their connections from {@code privateLinks}. */
+    static TestServer start(PrivateLinkDirectory privateLinks) throws Exception {
+        return new TestServer(Files.createTempDirectory("enclave-e2e-"), Optional.of(privateLinks));
     }
 
     static ServerConfig config(Path home) {
