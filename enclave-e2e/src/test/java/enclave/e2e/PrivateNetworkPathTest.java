@@ -210,7 +210,7 @@ class PrivateNetworkPathTest {
         assertThat(get.getStatus()).isEqualTo(200);
         assertThat(get.getContentAsString()).isEqualTo("hello through a private endpoint");
         ContentResponse list = blob(vnetClient, "GET", base + "/data?restype=container&comp=list", token, null);
-        assertThat(list.getContentAsString()).contains("<Name>dir/hello there.txt</Name>");
+        assertThat(list.getContentAsString()).contains("<Name>dir/hello there.txt</Name>", "ServiceEndpoint=\"https://" + ACCOUNT_HOST + ":" + port + "/\"");
         // Network before credentials: through the private endpoint a missing token is the blob service's 401.
         assertThat(blob(vnetClient, "GET", base + "/data/dir/hello%20there.txt", null, null).getStatus()).isEqualTo(401);
 
