@@ -25,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,11 +33,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.awaitility.Awaitility;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -88,8 +85,8 @@ class PrivateNetworkPathTest {
         String storage = json(enclave.mgmt("GET", ws, null)).at("/properties/storageAccount").asText();
         wsStorageName = storage.substring(storage.lastIndexOf('/') + 1);
         String blob = json(enclave.mgmt("GET", storage, null)).at("/properties/primaryEndpoints/blob").asText();
-        upload(blob, EXAMPLES.resolve("model-1/model"), "LocalUpload/p1/model/");
-        upload(blob, EXAMPLES.resolve("model-1/onlinescoring"), "LocalUpload/p1/onlinescoring/");
+        enclave.upload(blob, EXAMPLES.resolve("model-1/model"), "LocalUpload/p1/model/");
+        enclave.upload(blob, EXAMPLES.resolve("model-1/onlinescoring"), "LocalUpload/p1/onlinescoring/");
         register("codes/p-code/versions/1", "{\"properties\":{\"codeUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/p1/onlinescoring/\"}}");
         register("models/p-model/versions/1", "{\"properties\":{\"modelUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/p1/model/\"}}");
         register("environments/p-env/versions/1", "{\"properties\":{\"condaFile\":" + enclave.json(Files.readString(EXAMPLES.resolve("model-1/environment/conda.yaml")))
@@ -101,7 +98,7 @@ class PrivateNetworkPathTest {
                 + "/models/p-model/versions/1\",\"codeConfiguration\":{\"codeId\":\"" + ws + "/codes/p-code/versions/1\",\"scoringScript\":\"score.py\"},"
                 + "\"environmentId\":\"" + ws + "/environments/p-env/versions/1\"}}");
         assertThat(deployment.statusCode()).as(deployment.body()).isEqualTo(201);
-        assertThat(awaitOperation(deployment).get("status").asText()).isEqualTo("Succeeded");
+        assertThat(enclave.awaitOperation(deployment).get("status").asText()).isEqualTo("Succeeded");
         assertThat(enclave.mgmt("PATCH", endpoint, "{\"properties\":{\"traffic\":{\"blue\":100}}}").statusCode()).isEqualTo(200);
         key = json(enclave.mgmt("POST", endpoint + "/listKeys", null)).get("primaryKey").asText();
         request = Files.readString(EXAMPLES.resolve("model-1/sample-request.json"));
@@ -397,20 +394,6 @@ class PrivateNetworkPathTest {
         return Json.MAPPER.readTree(response.getContentAsString());
     }
 
-    private static void upload(String blob, Path dir, String prefix) throws Exception {
-        String token = enclave.token("https://storage.azure.com/.default");
-        enclave.http.send(HttpRequest.newBuilder(URI.create(blob + "azureml-blobstore?restype=container")).header("Authorization", "Bearer " + token)
-                .header("x-ms-version", "2023-11-03").PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                HttpResponse<String> put = enclave.http.send(HttpRequest.newBuilder(URI.create(blob + "azureml-blobstore/" + prefix + dir.relativize(file)))
-                        .header("Authorization", "Bearer " + token).header("x-ms-version", "2023-11-03").header("x-ms-blob-type", "BlockBlob")
-                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
-            }
-        }
-    }
-
     private static void register(String path, String body) throws Exception {
         HttpResponse<String> response = enclave.mgmt("PUT", ws + "/" + path, body);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
@@ -423,19 +406,6 @@ class PrivateNetworkPathTest {
                 "{\"properties\":{\"roleDefinitionId\":\"" + roles.get("value").get(0).get("id").asText() + "\",\"principalId\":\""
                         + enclave.admin.get("objectId").asText() + "\"}}");
         assertThat(assigned.statusCode()).as(assigned.body()).isEqualTo(201);
-    }
-
-    private static JsonNode awaitOperation(HttpResponse<String> accepted) throws Exception {
-        String url = accepted.headers().firstValue("Azure-AsyncOperation").orElseThrow();
-        String token = enclave.token("https://management.azure.com/.default");
-        JsonNode[] last = new JsonNode[1];
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> status = enclave.http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            last[0] = json(status);
-            return !last[0].get("status").asText().equals("InProgress");
-        });
-        return last[0];
     }
 
     /** The private link facts the network module will provide, held in memory and changed by the test. */
