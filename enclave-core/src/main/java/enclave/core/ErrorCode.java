@@ -27,6 +27,10 @@ public enum ErrorCode {
     ExpiredAuthenticationToken(401),
     // what the caller may do
     AuthorizationFailed(403),
+    // which network path may reach a resource (the gateway's access rule)
+    PublicNetworkAccessDisabled(403),
+    PrivateEndpointConnectionNotApproved(403),
+    PrivateEndpointTargetMismatch(403),
     // what exists
     ResourceGroupNotFound(404),
     ResourceNotFound(404),
@@ -52,6 +56,7 @@ public enum ErrorCode {
     InternalServerError(500),
     WorkerUnavailable(502),
     ServiceUnavailable(503),
+    ListenerUnavailable(503),
     UpstreamTimeout(504);
 
     private final int status;

@@ -4,15 +4,10 @@ import static enclave.e2e.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +34,8 @@ class ScoringApiTest {
         blob = json(enclave.mgmt("GET", storage, null)).at("/properties/primaryEndpoints/blob").asText();
         endpoint = ws + "/onlineEndpoints/api-ep";
         assertThat(enclave.mgmt("PUT", endpoint, "{\"properties\":{\"authMode\":\"Key\"}}").statusCode()).isEqualTo(201);
-        upload(EXAMPLES.resolve("model-1/model"), "LocalUpload/h1/model/");
-        upload(EXAMPLES.resolve("model-1/onlinescoring"), "LocalUpload/h1/onlinescoring/");
+        enclave.upload(blob, EXAMPLES.resolve("model-1/model"), "LocalUpload/h1/model/");
+        enclave.upload(blob, EXAMPLES.resolve("model-1/onlinescoring"), "LocalUpload/h1/onlinescoring/");
         register("codes/api-code/versions/1", "{\"properties\":{\"codeUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h1/onlinescoring/\"}}");
         register("models/api-model/versions/1", "{\"properties\":{\"modelUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h1/model/\"}}");
         register("environments/api-env/versions/1", "{\"properties\":{\"condaFile\":" + enclave.json(Files.readString(EXAMPLES.resolve("model-1/environment/conda.yaml")))
@@ -50,20 +45,6 @@ class ScoringApiTest {
     @AfterAll
     static void stop() throws Exception {
         enclave.close();
-    }
-
-    private static void upload(Path dir, String prefix) throws Exception {
-        String token = enclave.token("https://storage.azure.com/.default");
-        enclave.http.send(HttpRequest.newBuilder(URI.create(blob + "azureml-blobstore?restype=container")).header("Authorization", "Bearer " + token)
-                .header("x-ms-version", "2023-11-03").PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                HttpResponse<String> put = enclave.http.send(HttpRequest.newBuilder(URI.create(blob + "azureml-blobstore/" + prefix + dir.relativize(file)))
-                        .header("Authorization", "Bearer " + token).header("x-ms-version", "2023-11-03").header("x-ms-blob-type", "BlockBlob")
-                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
-            }
-        }
     }
 
     private static void register(String path, String body) throws Exception {
@@ -77,25 +58,12 @@ class ScoringApiTest {
                 + "}}";
     }
 
-    private static JsonNode awaitOperation(HttpResponse<String> accepted) throws Exception {
-        String url = accepted.headers().firstValue("Azure-AsyncOperation").orElseThrow();
-        String token = enclave.token("https://management.azure.com/.default");
-        JsonNode[] last = new JsonNode[1];
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> status = enclave.http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            last[0] = json(status);
-            return !last[0].get("status").asText().equals("InProgress");
-        });
-        return last[0];
-    }
-
     @Test
     void aDeployedScoreScriptAnswersThroughTheGatewayWithAKey() throws Exception {
         HttpResponse<String> created = enclave.mgmt("PUT", endpoint + "/deployments/blue", deployment("blue", ""));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(json(created).at("/properties/provisioningState").asText()).isEqualTo("Creating");
-        JsonNode operation = awaitOperation(created);
+        JsonNode operation = enclave.awaitOperation(created);
         assertThat(operation.get("status").asText()).as(operation.toString()).isEqualTo("Succeeded");
         assertThat(json(enclave.mgmt("GET", endpoint + "/deployments/blue", null)).at("/properties/provisioningState").asText()).isEqualTo("Succeeded");
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import enclave.core.Json;
 import enclave.server.EnclaveServer;
 import enclave.server.ServerConfig;
+import enclave.serving.gateway.PrivateLinkDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,15 +33,20 @@ final class TestServer implements AutoCloseable {
     final HttpClient http;
     final JsonNode admin;
 
-    private TestServer(Path home) throws Exception {
+    private TestServer(Path home, Optional<PrivateLinkDirectory> privateLinks) throws Exception {
         this.home = home;
-        this.server = new EnclaveServer(config(home)).start();
+        this.server = new EnclaveServer(config(home), privateLinks).start();
         this.http = HttpClient.newBuilder().sslContext(sslContext(server.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         this.admin = Json.MAPPER.readTree(home.resolve("admin.json").toFile());
     }
 
     static TestServer start() throws Exception {
-        return new TestServer(Files.createTempDirectory("enclave-e2e-"));
+        return new TestServer(Files.createTempDirectory("enclave-e2e-"), Optional.empty());
+    }
+
+    /** A server whose gateway learns about private endpoints and their connections from {@code privateLinks}. */
+    static TestServer start(PrivateLinkDirectory privateLinks) throws Exception {
+        return new TestServer(Files.createTempDirectory("enclave-e2e-"), Optional.of(privateLinks));
     }
 
     static ServerConfig config(Path home) {
@@ -98,6 +105,37 @@ final class TestServer implements AutoCloseable {
         }
         headers.forEach(request::header);
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Uploads every file under {@code dir} to {@code <blobEndpoint>azureml-blobstore/<prefix><relative path>} as the admin. */
+    void upload(String blobEndpoint, Path dir, String prefix) throws Exception {
+        String storageToken = token("https://storage.azure.com/.default");
+        http.send(HttpRequest.newBuilder(URI.create(blobEndpoint + "azureml-blobstore?restype=container")).header("Authorization", "Bearer " + storageToken)
+                .header("x-ms-version", "2023-11-03").PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(blobEndpoint + "azureml-blobstore/" + prefix + dir.relativize(file)))
+                        .header("Authorization", "Bearer " + storageToken).header("x-ms-version", "2023-11-03").header("x-ms-blob-type", "BlockBlob")
+                        .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString());
+                if (put.statusCode() != 201) {
+                    throw new IllegalStateException("upload of " + file + " failed: " + put.statusCode() + " " + put.body());
+                }
+            }
+        }
+    }
+
+    /** Polls the operation an ARM answer points at ({@code Azure-AsyncOperation}) until it is no longer InProgress. */
+    JsonNode awaitOperation(HttpResponse<String> accepted) throws Exception {
+        String url = accepted.headers().firstValue("Azure-AsyncOperation").orElseThrow();
+        String managementToken = token("https://management.azure.com/.default");
+        JsonNode[] last = new JsonNode[1];
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + managementToken).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            last[0] = json(status);
+            return !last[0].get("status").asText().equals("InProgress");
+        });
+        return last[0];
     }
 
     /** {@code value} as JSON text (a string becomes a JSON string literal). */

@@ -5,6 +5,7 @@ import enclave.authz.RoleBasedAuthorizer;
 import enclave.authz.assignment.RoleAssignmentTable;
 import enclave.authz.assignment.RoleAssignments;
 import enclave.authz.role.RoleDefinitions;
+import enclave.core.PlatformNames;
 import enclave.core.ResourceId;
 import enclave.core.http.Route;
 import enclave.identity.Principals;
@@ -12,6 +13,7 @@ import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
 import enclave.identity.managed.UserAssignedIdentities;
 import enclave.identity.managed.UserAssignedIdentityApi;
+import enclave.server.fabric.Fabric;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
@@ -32,7 +34,8 @@ import enclave.serving.endpoint.Endpoints;
 import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.endpoint.ProvisioningState;
 import enclave.serving.gateway.CredentialCheck;
-import enclave.serving.gateway.NetworkPath;
+import enclave.serving.gateway.NetworkAccess;
+import enclave.serving.gateway.PrivateLinkDirectory;
 import enclave.serving.gateway.RoutingTable;
 import enclave.serving.gateway.ScoringGateway;
 import enclave.serving.identity.ManagedIdentityEndpoint;
@@ -54,24 +57,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,14 +80,12 @@ import org.slf4j.LoggerFactory;
 public final class EnclaveServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EnclaveServer.class);
     public static final String VERSION = "0.1.0";
-    private static final String MANAGEMENT = "management";
-    private static final String GATEWAY = "gateway";
 
     private final ServerConfig config;
     private final Database database;
     private final Server jetty;
-    private final ServerConnector managementConnector;
-    private final ServerConnector gatewayConnector;
+    private final Fabric fabric;
+    private final PlatformNames names;
     private final Platform platform;
     private final CertificateAuthority ca;
     private final Operations operations;
@@ -104,7 +99,16 @@ public final class EnclaveServer implements AutoCloseable {
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
 
     public EnclaveServer(ServerConfig config) {
+        this(config, Optional.empty());
+    }
+
+    /**
+     * @param privateLinks replaces the server's own private link directory (tests); empty: the server's (none yet: no
+     *     private endpoints until the network module provides them)
+     */
+    public EnclaveServer(ServerConfig config, Optional<PrivateLinkDirectory> privateLinks) {
         this.config = config;
+        this.names = PlatformNames.azure(config.location());
         Clock clock = Clock.systemUTC();
         Path home = config.home();
         createDirectories(home);
@@ -120,17 +124,12 @@ public final class EnclaveServer implements AutoCloseable {
         threads.setName("enclave-http");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         jetty = new Server(threads);
-        KeyStore serverKeys = ca.issueServerKeyStore(List.of("localhost"), List.of(config.bindAddress()), "enclave".toCharArray());
-        managementConnector = connector(jetty, MANAGEMENT, config.bindAddress(), config.managementPort(), serverKeys, org.eclipse.jetty.http.UriCompliance.DEFAULT);
-        // Blob names may hold '%', encoded slashes and empty segments, as Azure allows.
-        gatewayConnector = connector(jetty, GATEWAY, config.bindAddress(), config.gatewayPort(), serverKeys, BlobApi.URI_COMPLIANCE);
         try {
-            managementConnector.open();
-            gatewayConnector.open();
-        } catch (IOException e) {
+            // Blob names may hold '%', encoded slashes and empty segments, as Azure allows.
+            fabric = new Fabric(jetty, ca, names, config.bindAddress(), config.managementPort(), config.gatewayPort(), BlobApi.URI_COMPLIANCE);
+        } catch (RuntimeException e) {
             database.close();
-            throw new UncheckedIOException("cannot listen on " + config.bindAddress() + " ports " + config.managementPort() + "/" + config.gatewayPort()
-                    + " (is another Enclave running? ./enclave status)", e);
+            throw e;
         }
 
         SigningKeys signingKeys = SigningKeys.open(home.resolve("keys"));
@@ -158,7 +157,7 @@ public final class EnclaveServer implements AutoCloseable {
         operations = new Operations(store, platform.subscriptionId(), config.location(), clock);
         trafficLog = new TrafficLog(home.resolve("trafficlog"));
         runtime = new PythonWorkerRuntime(Path.of(config.python()), home.resolve("runtime"));
-        routing = new RoutingTable();
+        routing = new RoutingTable(names);
         // A deleted managed identity takes its role assignments with it.
         UserAssignedIdentities userAssignedIdentities = new UserAssignedIdentities(store, principals, platform.tenantId(), resourceGroups::exists,
                 principalId -> roleAssignments.deleteAllOf(principalId, "enclave"), clock);
@@ -192,16 +191,21 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
-        ScoringGateway scoring = new ScoringGateway(routing, new CredentialCheck(tokens, authorizer), trafficLog, clock, config.maxRequestBytes());
-        GatewayHandler gateway = new GatewayHandler(scoring, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens, authorizer);
-        NetworkPath publicPath = new NetworkPath.Public();
+        // The integrator replaces NONE with the network module's directory of private endpoints and their connections.
+        NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(PrivateLinkDirectory.NONE));
+        ScoringGateway scoring = new ScoringGateway(routing, networkAccess, new CredentialCheck(tokens, authorizer), trafficLog, clock,
+                config.maxRequestBytes());
+        GatewayHandler gateway = new GatewayHandler(scoring, networkAccess, names, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens,
+                authorizer);
 
         jetty.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 String requestId = UUID.randomUUID().toString();
-                if (GATEWAY.equals(request.getConnectionMetaData().getConnector().getName())) {
-                    gateway.handle(publicPath, request, response, callback, requestId);
+                // The listener that accepted the request decides plane and network path; no header can change either.
+                Fabric.Binding binding = Fabric.bindingOf(request);
+                if (binding.plane() == Fabric.Plane.GATEWAY) {
+                    gateway.handle(binding.path(), request, response, callback, requestId);
                 } else {
                     management.handle(request, response, callback, requestId);
                 }
@@ -256,11 +260,11 @@ public final class EnclaveServer implements AutoCloseable {
     }
 
     public String managementUrl() {
-        return "https://" + config.bindAddress() + ":" + managementConnector.getLocalPort();
+        return "https://" + config.bindAddress() + ":" + fabric.managementPort();
     }
 
     public String gatewayUrl() {
-        return "https://" + config.bindAddress() + ":" + gatewayConnector.getLocalPort();
+        return "https://" + config.bindAddress() + ":" + fabric.gatewayPort();
     }
 
     public String scoringUri(String endpointName) {
@@ -275,6 +279,21 @@ public final class EnclaveServer implements AutoCloseable {
         return ca.certificateFile();
     }
 
+    /** The platform CA as a PKCS#12 trust store for Java clients (password {@link CertificateAuthority#TRUST_STORE_PASSWORD}). */
+    public Path caTrustStoreFile() {
+        return ca.trustStoreFile();
+    }
+
+    /** The listeners: private endpoints bind and unbind theirs here, worker sandboxes open Unix-domain ones. */
+    public Fabric fabric() {
+        return fabric;
+    }
+
+    /** The DNS names the platform serves resources under (region and suffixes). */
+    public PlatformNames names() {
+        return names;
+    }
+
     /** What {@code enclave status} shows and {@code server.json} holds. */
     public Map<String, Object> info() {
         Map<String, Object> info = new java.util.LinkedHashMap<>();
@@ -285,33 +304,12 @@ public final class EnclaveServer implements AutoCloseable {
         info.put("gatewayUrl", gatewayUrl());
         info.put("scoringUrlBase", gatewayUrl() + ScoringGateway.PATH_PREFIX);
         info.put("caFile", caFile().toAbsolutePath().toString());
+        info.put("caTrustStore", caTrustStoreFile().toAbsolutePath().toString());
         info.put("tenantId", platform.tenantId());
         info.put("subscriptionId", platform.subscriptionId());
         info.put("location", config.location());
         info.put("python", config.python());
         return info;
-    }
-
-    private static ServerConnector connector(Server server, String name, String host, int port, KeyStore keys,
-            org.eclipse.jetty.http.UriCompliance uriCompliance) {
-        SslContextFactory.Server tls = new SslContextFactory.Server();
-        tls.setKeyStore(keys);
-        tls.setKeyStorePassword("enclave");
-        tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setUriCompliance(uriCompliance);
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        // Clients reach us by IP or by names the certificate may not list (scoring hosts): do not refuse on SNI.
-        secure.setSniHostCheck(false);
-        http.addCustomizer(secure);
-        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
-        connector.setName(name);
-        connector.setHost(host);
-        connector.setPort(port);
-        connector.setIdleTimeout(120_000);
-        server.addConnector(connector);
-        return connector;
     }
 
     private static void createDirectories(Path home) {

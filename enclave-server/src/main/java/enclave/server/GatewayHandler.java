@@ -3,11 +3,13 @@ package enclave.server;
 import enclave.authz.Authorizer;
 import enclave.authz.Decision;
 import enclave.core.EnclaveException;
+import enclave.core.PlatformNames;
 import enclave.core.ResourceId;
 import enclave.core.http.Caller;
 import enclave.core.http.Http;
 import enclave.identity.Audiences;
 import enclave.identity.TokenService;
+import enclave.serving.gateway.NetworkAccess;
 import enclave.serving.gateway.NetworkPath;
 import enclave.serving.gateway.ScoringGateway;
 import enclave.storage.account.StorageAccount;
@@ -22,18 +24,28 @@ import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The data plane's front door: scoring under {@code /endpoints/}, blob storage (path style) under {@code /<account>/}. */
+/**
+ * The data plane's front door. By host first: {@code <endpoint>.<region>.inference.ml.azure.com} is scoring of that
+ * endpoint, {@code <account>.blob.core.windows.net} the blob service with the path {@code /<container>/<blob>}; then by
+ * path: scoring under {@code /endpoints/}, blob storage (path style) under {@code /<account>/}. Requests on a host the
+ * platform does not serve fall back to path style.
+ */
 final class GatewayHandler {
     private static final Logger log = LoggerFactory.getLogger(GatewayHandler.class);
 
     private final ScoringGateway scoring;
+    private final NetworkAccess networkAccess;
+    private final PlatformNames names;
     private final StorageAccounts storageAccounts;
     private final BlobApi blobs;
     private final TokenService tokens;
     private final Authorizer authorizer;
 
-    GatewayHandler(ScoringGateway scoring, StorageAccounts storageAccounts, BlobApi blobs, TokenService tokens, Authorizer authorizer) {
+    GatewayHandler(ScoringGateway scoring, NetworkAccess networkAccess, PlatformNames names, StorageAccounts storageAccounts, BlobApi blobs,
+            TokenService tokens, Authorizer authorizer) {
         this.scoring = scoring;
+        this.networkAccess = networkAccess;
+        this.names = names;
         this.storageAccounts = storageAccounts;
         this.blobs = blobs;
         this.tokens = tokens;
@@ -43,11 +55,25 @@ final class GatewayHandler {
     void handle(NetworkPath networkPath, Request request, Response response, Callback callback, String requestId) {
         String path = request.getHttpURI().getPath();
         try {
+            String host = request.getHttpURI().getHost();
+            Optional<String> hostEndpoint = names.endpointOf(host);
+            if (hostEndpoint.isPresent()) {
+                scoring.handle(networkPath, hostEndpoint.get(), path.isEmpty() ? "/score" : path, request, response, callback, requestId);
+                return;
+            }
+            Optional<String> hostAccount = names.blobAccountOf(host);
+            if (hostAccount.isPresent()) {
+                blob(networkPath, hostAccount.get(), path, request, response, callback, requestId);
+                return;
+            }
             if (path.startsWith(ScoringGateway.PATH_PREFIX)) {
                 scoring.handle(networkPath, path, request, response, callback, requestId);
                 return;
             }
-            blob(path, request, response, callback, requestId);
+            String trimmed = path.startsWith("/") ? path.substring(1) : path;
+            int slash = trimmed.indexOf('/');
+            String accountName = (slash < 0 ? trimmed : trimmed.substring(0, slash)).toLowerCase(Locale.ROOT);
+            blob(networkPath, accountName, BlobApi.pathAfterAccount(request), request, response, callback, requestId);
         } catch (Exception e) {
             log.error("gateway request {} {} {} failed", requestId, request.getMethod(), path, e);
             Http.drainBody(request, response);
@@ -55,14 +81,22 @@ final class GatewayHandler {
         }
     }
 
-    private void blob(String path, Request request, Response response, Callback callback, String requestId) {
-        String trimmed = path.startsWith("/") ? path.substring(1) : path;
-        int slash = trimmed.indexOf('/');
-        String accountName = (slash < 0 ? trimmed : trimmed.substring(0, slash)).toLowerCase(Locale.ROOT);
+    /** A blob request for {@code accountName}; {@code rawPath} is the still-encoded {@code /<container>/<blob>} part (or "" / "/"). */
+    private void blob(NetworkPath networkPath, String accountName, String rawPath, Request request, Response response, Callback callback,
+            String requestId) {
         Optional<StorageAccount> account = accountName.isEmpty() ? Optional.empty() : storageAccounts.findByName(accountName);
         if (account.isEmpty()) {
-            BlobApi.sendError(response, callback, 404, "ResourceNotFound", "no endpoint or storage account at " + path, requestId);
+            BlobApi.sendError(response, callback, 404, "ResourceNotFound", "no endpoint or storage account at " + request.getHttpURI().getPath(), requestId);
             return;
+        }
+        // The network path decides before any credential is looked at. A public account on the public listener is the common case: skip the rule.
+        if (!(networkPath instanceof NetworkPath.Public) || !account.get().publicNetworkAccessEnabled()) {
+            NetworkAccess.Target target = new NetworkAccess.Target(NetworkAccess.Kind.STORAGE_ACCOUNT, account.get().id(), account.get().name(),
+                    account.get().publicNetworkAccessEnabled(), Optional.empty(), names.blobHost(account.get().name()));
+            if (networkAccess.check(networkPath, target) instanceof NetworkAccess.Outcome.Refused refused) {
+                BlobApi.sendError(response, callback, refused.status(), refused.code().name(), refused.message(), requestId);
+                return;
+            }
         }
         Optional<String> token = Http.bearer(request);
         if (token.isEmpty()) {
@@ -77,7 +111,6 @@ final class GatewayHandler {
             BlobApi.sendError(response, callback, 401, "InvalidAuthenticationInfo", e.getMessage(), requestId);
             return;
         }
-        String rawPath = BlobApi.pathAfterAccount(request);
         Optional<BlobRequest> classified = BlobRequest.classify(request.getMethod(), rawPath, Request.extractQueryParameters(request));
         if (classified.isPresent()) {
             BlobRequest blobRequest = classified.get();

@@ -49,18 +49,25 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * The platform's TLS certificate authority (ECDSA P-256, made on first start, kept in {@code <home>/tls}), and the
- * server certificates it issues for the listeners. Certificate building is BouncyCastle's.
+ * server certificates it issues for the listeners. Certificate building is BouncyCastle's. Next to {@code ca.pem} it
+ * keeps {@code ca-truststore.p12}, a PKCS#12 trust store holding only the CA certificate (password
+ * {@value #TRUST_STORE_PASSWORD}), for Java clients ({@code -Djavax.net.ssl.trustStore=...}).
  */
 public final class CertificateAuthority {
     private static final String SIGNATURE = "SHA256withECDSA";
+    /** The trust store's password: it holds only a public certificate, so the JDK's conventional one. */
+    public static final String TRUST_STORE_PASSWORD = "changeit";
+    public static final String TRUST_STORE_TYPE = "PKCS12";
     private final X509Certificate certificate;
     private final PrivateKey key;
     private final Path certificateFile;
+    private final Path trustStoreFile;
 
     private CertificateAuthority(X509Certificate certificate, PrivateKey key, Path certificateFile) {
         this.certificate = certificate;
         this.key = key;
         this.certificateFile = certificateFile;
+        this.trustStoreFile = certificateFile.resolveSibling("ca-truststore.p12");
     }
 
     /** Loads the CA from {@code directory}, creating it on first use. */
@@ -70,7 +77,7 @@ public final class CertificateAuthority {
         try {
             Files.createDirectories(directory);
             if (Files.exists(certFile) && Files.exists(keyFile)) {
-                return new CertificateAuthority(readCertificate(certFile), readKey(keyFile), certFile);
+                return new CertificateAuthority(readCertificate(certFile), readKey(keyFile), certFile).withTrustStore();
             }
             KeyPair pair = newKeyPair();
             X500Name name = new X500Name("CN=Enclave local CA " + Instant.now().getEpochSecond() + ",O=Enclave");
@@ -84,7 +91,7 @@ public final class CertificateAuthority {
             // PKCS#8 keeps the curve with the key; BouncyCastle's "EC PRIVATE KEY" of a JDK key drops it.
             writePem(keyFile, new JcaPKCS8Generator(pair.getPrivate(), null), true);
             writePem(certFile, cert, false);
-            return new CertificateAuthority(cert, pair.getPrivate(), certFile);
+            return new CertificateAuthority(cert, pair.getPrivate(), certFile).withTrustStore();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the certificate authority in " + directory, e);
         } catch (GeneralSecurityException | OperatorCreationException e) {
@@ -94,6 +101,24 @@ public final class CertificateAuthority {
 
     public Path certificateFile() {
         return certificateFile;
+    }
+
+    /** {@code <home>/tls/ca-truststore.p12}: PKCS#12, password {@value #TRUST_STORE_PASSWORD}, the CA certificate as entry {@code enclave-ca}. */
+    public Path trustStoreFile() {
+        return trustStoreFile;
+    }
+
+    /** Writes the trust store (each start, so it always matches {@code ca.pem}). */
+    private CertificateAuthority withTrustStore() throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(TRUST_STORE_TYPE);
+        store.load(null, null);
+        store.setCertificateEntry("enclave-ca", certificate);
+        Path temp = trustStoreFile.resolveSibling(trustStoreFile.getFileName() + ".tmp");
+        try (var out = Files.newOutputStream(temp)) {
+            store.store(out, TRUST_STORE_PASSWORD.toCharArray());
+        }
+        Files.move(temp, trustStoreFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return this;
     }
 
     public X509Certificate certificate() {

@@ -24,4 +24,20 @@ class CertificateAuthorityTest {
         server.verify(first.certificate().getPublicKey());
         assertThat(server.getSubjectAlternativeNames().stream().map(name -> String.valueOf(name.get(1))).toList()).contains("localhost", "127.0.0.1");
     }
+
+    @Test
+    void keepsAPkcs12TrustStoreOfTheCaForJavaClients() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.open(dir);
+        assertThat(ca.trustStoreFile()).isEqualTo(dir.resolve("ca-truststore.p12"));
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(ca.trustStoreFile())) {
+            trust.load(in, CertificateAuthority.TRUST_STORE_PASSWORD.toCharArray());
+        }
+        assertThat(java.util.Collections.list(trust.aliases())).containsExactly("enclave-ca");
+        assertThat(trust.isCertificateEntry("enclave-ca")).isTrue();
+        assertThat(trust.getCertificate("enclave-ca")).isEqualTo(ca.certificate());
+        // a server certificate with wildcard names chains to what the trust store holds
+        KeyStore keys = ca.issueServerKeyStore(List.of("*.blob.core.windows.net"), List.of("127.42.1.4"), "pw".toCharArray());
+        ((X509Certificate) keys.getCertificate("server")).verify(trust.getCertificate("enclave-ca").getPublicKey());
+    }
 }

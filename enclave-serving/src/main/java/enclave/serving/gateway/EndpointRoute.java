@@ -12,9 +12,10 @@ import java.util.Optional;
  *
  * @param deployments running deployments by lower-case name
  * @param mirror the shadow deployment (lower-case) and the percentage of live requests copied to it
+ * @param networkTarget the endpoint as the network access rule sees it (built once here, not per request)
  */
 public record EndpointRoute(ResourceId id, OnlineEndpoint endpoint, TrafficSplit traffic, Optional<Mirror> mirror,
-        Map<String, RunningDeployment> deployments) {
+        Map<String, RunningDeployment> deployments, NetworkAccess.Target networkTarget) {
     public record Mirror(String deployment, int percent) {}
 
     public EndpointRoute {

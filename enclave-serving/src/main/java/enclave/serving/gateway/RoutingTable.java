@@ -1,5 +1,6 @@
 package enclave.serving.gateway;
 
+import enclave.core.PlatformNames;
 import enclave.core.ResourceId;
 import enclave.serving.deployment.Deployments;
 import enclave.serving.endpoint.Endpoints;
@@ -16,8 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RoutingTable {
     private final Map<String, EndpointRoute> byName = new ConcurrentHashMap<>();
+    private final PlatformNames names;
     private Endpoints endpoints;
     private Deployments deployments;
+
+    public RoutingTable(PlatformNames names) {
+        this.names = names;
+    }
 
     /** Connects the table to its sources; the two services are built with {@link #refresh} as their change callback. */
     public void bind(Endpoints endpoints, Deployments deployments) {
@@ -45,7 +51,9 @@ public final class RoutingTable {
                 .filter(m -> m.getValue() != null && m.getValue() > 0)
                 .map(m -> new EndpointRoute.Mirror(m.getKey().toLowerCase(Locale.ROOT), m.getValue()))
                 .findFirst();
-        byName.put(key, new EndpointRoute(endpointId, e, TrafficSplit.of(e.traffic()), mirror, deployments.runningOf(endpointId)));
+        NetworkAccess.Target target = new NetworkAccess.Target(NetworkAccess.Kind.ONLINE_ENDPOINT, endpointId.toString(), e.name(),
+                !"Disabled".equalsIgnoreCase(e.publicNetworkAccess()), endpointId.parent().map(ResourceId::toString), names.scoringHost(e.name()));
+        byName.put(key, new EndpointRoute(endpointId, e, TrafficSplit.of(e.traffic()), mirror, deployments.runningOf(endpointId), target));
     }
 
     /** Rebuilds every route and drops routes of endpoints that no longer exist (at start, after a workspace is deleted). */

@@ -24,7 +24,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The scoring request path, top to bottom: network path → target endpoint → network access → credential →
+ * The scoring request path, top to bottom: network path → target endpoint → network access ({@link NetworkAccess}) → credential →
  * route (header or traffic split, plus mirror) → forward to a worker → answer → traffic-log record.
  */
 public final class ScoringGateway {
@@ -33,27 +33,39 @@ public final class ScoringGateway {
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9_-]{1,40}");
 
     private final RoutingTable routes;
+    private final NetworkAccess networkAccess;
     private final CredentialCheck credentials;
     private final TrafficLog trafficLog;
     private final Clock clock;
     private final long maxBodyBytes;
 
-    public ScoringGateway(RoutingTable routes, CredentialCheck credentials, TrafficLog trafficLog, Clock clock, long maxBodyBytes) {
+    public ScoringGateway(RoutingTable routes, NetworkAccess networkAccess, CredentialCheck credentials, TrafficLog trafficLog, Clock clock,
+            long maxBodyBytes) {
         this.routes = routes;
+        this.networkAccess = networkAccess;
         this.credentials = credentials;
         this.trafficLog = trafficLog;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** One scoring exchange; {@code path} starts with {@link #PATH_PREFIX}. */
+    /** One path-style scoring exchange; {@code path} starts with {@link #PATH_PREFIX} ({@code /endpoints/<name>/score}). */
     public void handle(NetworkPath networkPath, String path, Request request, Response response, Callback callback, String requestId) {
-        long started = System.nanoTime();
-        Exchange exchange = new Exchange(request, response, callback, requestId, started);
         String rest = path.substring(PATH_PREFIX.length());
         int slash = rest.indexOf('/');
         String endpointName = slash < 0 ? rest : rest.substring(0, slash);
         String subPath = slash < 0 ? "/score" : rest.substring(slash);
+        handle(networkPath, endpointName, subPath, request, response, callback, requestId);
+    }
+
+    /**
+     * One scoring exchange for {@code endpointName}, whether named in the path or by the host
+     * ({@code <endpoint>.<region>.inference.ml.azure.com}); {@code subPath} is what the model sees ({@code /score}).
+     */
+    public void handle(NetworkPath networkPath, String endpointName, String subPath, Request request, Response response, Callback callback,
+            String requestId) {
+        long started = System.nanoTime();
+        Exchange exchange = new Exchange(request, response, callback, requestId, started);
 
         Optional<EndpointRoute> found = routes.find(endpointName);
         if (found.isEmpty()) {
@@ -64,9 +76,8 @@ public final class ScoringGateway {
         OnlineEndpoint endpoint = route.endpoint();
         exchange.route = route;
 
-        if (networkPath instanceof NetworkPath.Public && "Disabled".equalsIgnoreCase(endpoint.publicNetworkAccess())) {
-            exchange.fail(403, ErrorCode.AuthorizationFailed, "endpoint '" + endpoint.name() + "' has public network access disabled and this request came in on "
-                    + networkPath.describe() + "; it is reachable only through its workspace's private endpoints");
+        if (networkAccess.check(networkPath, route.networkTarget()) instanceof NetworkAccess.Outcome.Refused refused) {
+            exchange.fail(refused.status(), refused.code(), refused.message());
             return;
         }
 

@@ -85,11 +85,14 @@ public final class BlobApi {
     /**
      * Serves one blob request for {@code account} and completes {@code callback}; never throws.
      *
-     * @param path the part of the path after {@code /{account}}, still percent-encoded as it came in
-     *     ({@code request.getHttpURI().getPath()} without its first segment), e.g. {@code /c1/dir/a%20b.txt} or {@code ""}
+     * @param path the {@code /<container>/<blob>} part of the path, still percent-encoded as it came in: in path style
+     *     ({@code https://<gateway>/<account>/...}) {@code request.getHttpURI().getPath()} without its first segment, in virtual-host
+     *     style ({@code https://<account>.blob.core.windows.net/...}) the whole path; e.g. {@code /c1/dir/a%20b.txt} or {@code ""}
      */
     public void handle(StorageAccount account, String path, Request request, Response response, Callback callback, String requestId) {
         Exchange exchange = new Exchange(account, request, response, callback, requestId);
+        // Path style strips the account segment, so only virtual-host style hands over the request's whole path.
+        exchange.hostStyle = path.equals(request.getHttpURI().getPath());
         try {
             BlobRequest target = BlobRequest.parse(request.getMethod(), path, exchange.query);
             exchange.operation = Optional.of(target.operation());
@@ -419,7 +422,11 @@ public final class BlobApi {
 
     // ---- helpers
 
+    /** The service endpoint listings name: the host the client used in virtual-host style, else the path-style endpoint. */
     private String endpoint(Exchange x) {
+        if (x.hostStyle) {
+            return "https://" + x.request.getHttpURI().getAuthority() + "/";
+        }
         return accounts.blobEndpoint(x.account.name());
     }
 
@@ -520,6 +527,7 @@ public final class BlobApi {
         final String requestId;
         final Fields query;
         Optional<BlobOperation> operation = Optional.empty();
+        boolean hostStyle;
         private boolean bodyConsumed;
         // One stream over the request content for the whole exchange: closing a Jetty content stream before its end
         // fails the request and drops the connection, so operations never close it; the exchange does, at its end.
