@@ -225,6 +225,80 @@ class PrivateNetworkingCliTest {
         assertThat(status(automatic)).isEqualTo("Approved");
     }
 
+    @Test
+    void aWorkspaceBehindPrivateEndpointsFollowsAzuresSteps() throws Exception {
+        cli.run("network", "vnet", "create", "-n", "seed1", "--address-prefix", "127.60.0.0/16", "--subnet-name", "default", "--subnet-prefix", "127.60.1.0/24").ok();
+        cli.run("network", "vnet", "create", "-n", "seed2", "--address-prefix", "127.61.0.0/16", "--subnet-name", "default", "--subnet-prefix", "127.61.1.0/24").ok();
+        cli.run("network", "vnet", "subnet", "create", "--vnet-name", "seed2", "-n", "locked", "--address-prefix", "127.61.2.0/24",
+                "--private-endpoint-network-policies", "Enabled").ok();
+
+        Cli.Result refused = cli.run("ml", "workspace", "create", "-n", "seedfail", "--pe-name", "fail-pe", "--pe-vnet-name", "seed2", "--pe-subnet-name", "locked");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("(PrivateEndpointNetworkPoliciesEnabled)").contains("--private-endpoint-network-policies Disabled");
+        assertThat(cli.run("ml", "workspace", "show", "-n", "seedfail").err()).contains("(WorkspaceNotFound)");
+
+        JsonNode ws = cli.run("ml", "workspace", "create", "-n", "seedws", "--pe-name", "seed-pe1", "--pe-vnet-name", "seed1", "--pe-subnet-name", "default",
+                "--pe-auto-approval").ok().json();
+        String wsId = ws.get("id").asText();
+        assertThat(ws.at("/properties/publicNetworkAccess").asText()).isEqualTo("Disabled");
+        assertThat(ws.at("/properties/keyVault").asText()).contains("/providers/Microsoft.KeyVault/vaults/kv");
+        assertThat(ws.at("/properties/privateEndpointConnections/0/properties/privateLinkServiceConnectionState/status").asText()).isEqualTo("Approved");
+        JsonNode check = ws.at("/properties/privateNetworkCheck");
+        assertThat(check.get("satisfied").asBoolean()).isFalse();
+        assertThat(check.get("missing")).extracting(JsonNode::asText).containsExactly("blob", "registry", "vault");
+        assertThat(check.get("message").asText()).contains("'seed1'").contains(ws.at("/properties/storageAccount").asText())
+                .contains(ws.at("/properties/containerRegistry").asText()).contains(ws.at("/properties/keyVault").asText());
+
+        JsonNode second = cli.run("ml", "workspace", "private-endpoint", "add", "-n", "seedws", "--pe-name", "seed-pe2", "--pe-vnet-name", "seed2",
+                "--pe-auto-approval").ok().json();
+        assertThat(second.at("/properties/privateIpAddress").asText()).isEqualTo("127.61.1.4");
+        assertThat(second.at("/properties/customDnsConfigs/0/fqdn").asText())
+                .isEqualTo(ws.at("/properties/workspaceId").asText() + ".workspace.local.api.azureml.ms");
+        Cli.Result listed = cli.run("ml", "workspace", "private-endpoint", "list", "-n", "seedws", "--query", "[].name", "-o", "tsv").ok();
+        assertThat(listed.out().lines().toList()).containsExactlyInAnyOrder("seed-pe1", "seed-pe2");
+        assertThat(listed.err()).contains("WARNING").contains("lacks: blob").contains("enclave network private-endpoint create");
+
+        // the message's commands, run as printed, complete the network
+        List<String> commands = check.get("message").asText().lines().map(String::strip).filter(line -> line.startsWith("enclave network")).toList();
+        assertThat(commands).hasSize(3);
+        for (String command : commands) {
+            cli.run(command.substring("enclave ".length()).split(" ")).ok();
+        }
+        JsonNode complete = cli.run("ml", "workspace", "show", "-n", "seedws").ok().json();
+        assertThat(complete.at("/properties/privateNetworkCheck/satisfied").asBoolean()).isTrue();
+        assertThat(complete.at("/properties/privateNetworkCheck/message").asText()).contains("'seed1'");
+        assertThat(cli.run("ml", "workspace", "private-endpoint", "list", "-n", "seedws").ok().err()).doesNotContain("WARNING");
+
+        cli.run("ml", "workspace", "private-endpoint", "delete", "-n", "seedws", "--pe-name", "seed-pe1").ok();
+        cli.run("ml", "workspace", "private-endpoint", "delete", "-n", "seedws", "--pe-name", "seed-pe2").ok();
+        JsonNode alone = cli.run("ml", "workspace", "show", "-n", "seedws").ok().json();
+        assertThat(alone.at("/properties/privateEndpointConnections")).isEmpty();
+        assertThat(alone.at("/properties/publicNetworkAccess").asText()).isEqualTo("Disabled");
+
+        assertThat(publicAccess("--public-network-access", "Enabled")).isEqualTo("Enabled");
+        assertThat(publicAccess("--public-network-access", "Enabled", "--allow-public-access", "false")).isEqualTo("Disabled");
+        assertThat(publicAccess("--allow-public-access", "false", "--public-network-access", "Enabled")).isEqualTo("Enabled");
+        assertThat(publicAccess("--allow-public-access", "false")).isEqualTo("Disabled");
+        assertThat(publicAccess("--allow-public-access", "true")).isEqualTo("Enabled");
+    }
+
+    @Test
+    void storageAccountsTurnPublicNetworkAccessOnAndOff() throws Exception {
+        assertThat(cli.run("storage", "account", "create", "-n", "netpublic").ok().json().at("/properties/publicNetworkAccess").asText()).isEqualTo("Enabled");
+        assertThat(cli.run("storage", "account", "update", "-n", "netpublic", "--public-network-access", "Disabled").ok().json()
+                .at("/properties/publicNetworkAccess").asText()).isEqualTo("Disabled");
+        assertThat(cli.run("storage", "account", "show", "-n", "netpublic", "--query", "properties.publicNetworkAccess", "-o", "tsv").ok().out().strip())
+                .isEqualTo("Disabled");
+        Cli.Result bad = cli.run("storage", "account", "update", "-n", "netpublic", "--public-network-access", "Sometimes");
+        assertThat(bad.err()).contains("(InvalidRequestContent)").contains("'Enabled' or 'Disabled'");
+    }
+
+    private static String publicAccess(String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("ml", "workspace", "update", "-n", "seedws"));
+        args.addAll(List.of(options));
+        return cli.run(args.toArray(String[]::new)).ok().json().at("/properties/publicNetworkAccess").asText();
+    }
+
     private static Cli.Result createEndpoint(String name, String vnet, String subnet, String target, String groupId) {
         return cli.run("network", "private-endpoint", "create", "-n", name, "--vnet-name", vnet, "--subnet", subnet, "--private-connection-resource-id", target,
                 "--group-id", groupId, "--connection-name", name + "-conn");
