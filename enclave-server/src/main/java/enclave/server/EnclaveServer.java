@@ -17,6 +17,7 @@ import enclave.network.privateendpoint.PrivateEndpointEvents;
 import enclave.network.privateendpoint.PrivateEndpoints;
 import enclave.network.privateendpoint.PrivateLinkTargets;
 import enclave.network.vnet.VirtualNetworkApi;
+import enclave.network.vnet.VirtualNetworkEvents;
 import enclave.network.vnet.VirtualNetworks;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.network.PrivateLinkWiring;
@@ -181,7 +182,7 @@ public final class EnclaveServer implements AutoCloseable {
 
         // Private networking: networks in 127.0.0.0/8, private endpoints to every registered kind of target (register new
         // kinds, e.g. monitor accounts, on privateLinkTargets before the routes are built below).
-        virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), clock);
+        virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), VirtualNetworkEvents.NONE, clock);
         privateLinkTargets = new PrivateLinkTargets();
         PrivateLinkWiring.registerTargets(privateLinkTargets, workspaces, storageAccounts, config.location());
         privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, PrivateEndpointEvents.NONE, clock);

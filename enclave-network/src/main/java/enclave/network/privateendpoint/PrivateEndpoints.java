@@ -151,7 +151,18 @@ public final class PrivateEndpoints {
     }
 
     public Optional<PrivateEndpoint> find(ResourceId id) {
-        return store.get(id, PrivateEndpoint.class);
+        return store.get(id, PrivateEndpoint.class).map(this::current);
+    }
+
+    /**
+     * The endpoint with its connection's real state: a connection lives below its target, so when the target is deleted
+     * (a workspace, a storage account) the connection goes with it and the endpoint is Disconnected.
+     */
+    private PrivateEndpoint current(PrivateEndpoint stored) {
+        if (stored.status() == ConnectionStatus.Disconnected || store.get(stored.targetConnectionId(), PrivateEndpointConnection.class).isPresent()) {
+            return stored;
+        }
+        return stored.withStatus(ConnectionStatus.Disconnected, "The private link resource was deleted");
     }
 
     public PrivateEndpoint get(ResourceId id) {
@@ -161,11 +172,11 @@ public final class PrivateEndpoints {
 
     /** Every private endpoint of the platform, in creation order. */
     public List<PrivateEndpoint> all() {
-        return store.allOfType(PrivateEndpoint.TYPE, PrivateEndpoint.class);
+        return store.allOfType(PrivateEndpoint.TYPE, PrivateEndpoint.class).stream().map(this::current).toList();
     }
 
     public List<PrivateEndpoint> list(ResourceId resourceGroup) {
-        return store.children(resourceGroup, PrivateEndpoint.TYPE, PrivateEndpoint.class);
+        return store.children(resourceGroup, PrivateEndpoint.TYPE, PrivateEndpoint.class).stream().map(this::current).toList();
     }
 
     /** The private endpoints connected (in any state) to {@code target}; only {@link PrivateEndpoint#approved()} ones carry traffic. */

@@ -30,6 +30,7 @@ public final class VirtualNetworks {
     private final Predicate<ResourceId> resourceGroupExists;
     private final long publicAddress;
     private final Clock clock;
+    private final VirtualNetworkEvents events;
     private final ReentrantLock writes = new ReentrantLock();
 
     /**
@@ -37,6 +38,11 @@ public final class VirtualNetworks {
      *     public listener lives there
      */
     public VirtualNetworks(ResourceStore store, Predicate<ResourceId> resourceGroupExists, String publicAddress, Clock clock) {
+        this(store, resourceGroupExists, publicAddress, VirtualNetworkEvents.NONE, clock);
+    }
+
+    public VirtualNetworks(ResourceStore store, Predicate<ResourceId> resourceGroupExists, String publicAddress, VirtualNetworkEvents events, Clock clock) {
+        this.events = events;
         this.store = store;
         this.resourceGroupExists = resourceGroupExists;
         this.publicAddress = IpPrefix.parseAddress(publicAddress).orElse(-1L);
@@ -86,6 +92,7 @@ public final class VirtualNetworks {
             }
             store.put(id, network);
             toWrite.forEach(subnet -> store.put(subnet.resourceId(), subnet));
+            events.changed(network);
             return network;
         } finally {
             writes.unlock();
@@ -153,7 +160,8 @@ public final class VirtualNetworks {
     public boolean delete(ResourceId id) {
         writes.lock();
         try {
-            if (find(id).isEmpty()) {
+            Optional<VirtualNetwork> network = find(id);
+            if (network.isEmpty()) {
                 return false;
             }
             List<String> users = subnets(id).stream().flatMap(subnet -> allocations(subnet.resourceId()).stream()).map(a -> a.owner()).distinct().toList();
@@ -161,7 +169,9 @@ public final class VirtualNetworks {
                 throw new EnclaveException(ErrorCode.InUseVirtualNetworkCannotBeDeleted, "virtual network '" + id.name()
                         + "' cannot be deleted: it holds private endpoints " + names(users) + "; delete them first (enclave network private-endpoint delete -n <name> -g <group>)");
             }
-            return store.delete(id);
+            store.delete(id);
+            events.deleted(network.get());
+            return true;
         } finally {
             writes.unlock();
         }
