@@ -228,11 +228,14 @@ class PrivateNetworkingCliTest {
     @Test
     void aWorkspaceBehindPrivateEndpointsFollowsAzuresSteps() throws Exception {
         cli.run("network", "vnet", "create", "-n", "seed1", "--address-prefix", "127.60.0.0/16", "--subnet-name", "default", "--subnet-prefix", "127.60.1.0/24").ok();
-        cli.run("network", "vnet", "create", "-n", "seed2", "--address-prefix", "127.61.0.0/16", "--subnet-name", "default", "--subnet-prefix", "127.61.1.0/24").ok();
-        cli.run("network", "vnet", "subnet", "create", "--vnet-name", "seed2", "-n", "locked", "--address-prefix", "127.61.2.0/24",
+        cli.run("group", "create", "-n", "pe-rg").ok();
+        cli.run("network", "vnet", "create", "-g", "pe-rg", "-n", "seed2", "--address-prefix", "127.61.0.0/16", "--subnet-name", "default", "--subnet-prefix",
+                "127.61.1.0/24").ok();
+        cli.run("network", "vnet", "subnet", "create", "-g", "pe-rg", "--vnet-name", "seed2", "-n", "locked", "--address-prefix", "127.61.2.0/24",
                 "--private-endpoint-network-policies", "Enabled").ok();
 
-        Cli.Result refused = cli.run("ml", "workspace", "create", "-n", "seedfail", "--pe-name", "fail-pe", "--pe-vnet-name", "seed2", "--pe-subnet-name", "locked");
+        Cli.Result refused = cli.run("ml", "workspace", "create", "-n", "seedfail", "--pe-name", "fail-pe", "--pe-vnet-name", "seed2", "--pe-subnet-name", "locked",
+                "--pe-resource-group", "pe-rg");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("(PrivateEndpointNetworkPoliciesEnabled)").contains("--private-endpoint-network-policies Disabled");
         assertThat(cli.run("ml", "workspace", "show", "-n", "seedfail").err()).contains("(WorkspaceNotFound)");
@@ -250,7 +253,8 @@ class PrivateNetworkingCliTest {
                 .contains(ws.at("/properties/containerRegistry").asText()).contains(ws.at("/properties/keyVault").asText());
 
         JsonNode second = cli.run("ml", "workspace", "private-endpoint", "add", "-n", "seedws", "--pe-name", "seed-pe2", "--pe-vnet-name", "seed2",
-                "--pe-auto-approval").ok().json();
+                "--pe-resource-group", "pe-rg", "--pe-auto-approval").ok().json();
+        assertThat(second.get("id").asText()).contains("/resourceGroups/pe-rg/");
         assertThat(second.at("/properties/privateIpAddress").asText()).isEqualTo("127.61.1.4");
         assertThat(second.at("/properties/customDnsConfigs/0/fqdn").asText())
                 .isEqualTo(ws.at("/properties/workspaceId").asText() + ".workspace.local.api.azureml.ms");
@@ -270,7 +274,7 @@ class PrivateNetworkingCliTest {
         assertThat(cli.run("ml", "workspace", "private-endpoint", "list", "-n", "seedws").ok().err()).doesNotContain("WARNING");
 
         cli.run("ml", "workspace", "private-endpoint", "delete", "-n", "seedws", "--pe-name", "seed-pe1").ok();
-        cli.run("ml", "workspace", "private-endpoint", "delete", "-n", "seedws", "--pe-name", "seed-pe2").ok();
+        cli.run("ml", "workspace", "private-endpoint", "delete", "-n", "seedws", "--pe-name", "seed-pe2", "--pe-resource-group", "pe-rg").ok();
         JsonNode alone = cli.run("ml", "workspace", "show", "-n", "seedws").ok().json();
         assertThat(alone.at("/properties/privateEndpointConnections")).isEmpty();
         assertThat(alone.at("/properties/publicNetworkAccess").asText()).isEqualTo("Disabled");
