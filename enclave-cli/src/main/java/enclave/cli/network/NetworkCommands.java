@@ -26,6 +26,20 @@ public final class NetworkCommands implements Runnable {
         spec.commandLine().usage(session.out());
     }
 
+    /** What the network command groups share: their parent (for the session) and a usage answer when called bare. */
+    abstract static class Group implements Runnable {
+        @picocli.CommandLine.ParentCommand
+        NetworkCommands parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(parent.session.out());
+        }
+    }
+
     /** {@code /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/<type>/<name>} in the session's subscription. */
     static String path(Session session, String group, String type, String name) {
         return groupPath(session, group) + "/providers/Microsoft.Network/" + type + (name == null ? "" : "/" + name);

@@ -10,24 +10,11 @@ import enclave.cli.yaml.KeyValues;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code enclave network private-endpoint ...}, as {@code az network private-endpoint}. */
 @Command(name = "private-endpoint", description = "Manage private endpoints: a private IP in a subnet connected to one resource.")
-public final class PrivateEndpointCommands implements Runnable {
-    @ParentCommand
-    NetworkCommands parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(parent.session.out());
-    }
+public final class PrivateEndpointCommands extends NetworkCommands.Group {
 
     @Command(name = "create", description = "Create a private endpoint (approved at once if you may approve connections on the target, else pending).")
     int create(@Option(names = {"-n", "--name"}, required = true) String name, @Option(names = {"-g", "--resource-group"}) String group,

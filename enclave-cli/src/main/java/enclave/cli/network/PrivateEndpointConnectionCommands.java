@@ -6,27 +6,14 @@ import enclave.cli.console.CliException;
 import enclave.cli.session.ResourceOperations;
 import enclave.cli.session.Session;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code enclave network private-endpoint-connection ...}, as {@code az network private-endpoint-connection}: the target
  * owner's side. A connection is named by {@code -n <name> --resource-id <target id>} or by {@code --id <connection id>}.
  */
 @Command(name = "private-endpoint-connection", description = "Approve, reject, show, list and delete the private endpoint connections of a resource.")
-public final class PrivateEndpointConnectionCommands implements Runnable {
-    @ParentCommand
-    NetworkCommands parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(parent.session.out());
-    }
+public final class PrivateEndpointConnectionCommands extends NetworkCommands.Group {
 
     @Command(name = "approve", description = "Approve a pending connection (needs <type>/privateEndpointConnectionsApproval/action on the resource).")
     int approve(@Option(names = {"-n", "--name"}) String name, @Option(names = "--resource-id") String target, @Option(names = "--id") String id,

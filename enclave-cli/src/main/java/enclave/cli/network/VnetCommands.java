@@ -17,17 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code enclave network vnet ...} and {@code enclave network vnet subnet ...}, as {@code az network vnet}. */
 @Command(name = "vnet", description = "Manage virtual networks (address spaces inside 127.0.0.0/8).", subcommands = VnetCommands.SubnetCommands.class)
-public final class VnetCommands implements Runnable {
-    @ParentCommand
-    NetworkCommands parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(parent.session.out());
-    }
+public final class VnetCommands extends NetworkCommands.Group {
 
     Session session() {
         return parent.session;

@@ -5,6 +5,7 @@ import enclave.authz.Decision;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.ResourceId;
+import enclave.network.NetworkNames;
 import enclave.core.http.Caller;
 import enclave.network.vnet.IpAllocation;
 import enclave.network.vnet.Subnet;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Private endpoints and their connections. A private endpoint takes the lowest free address of a subnet whose private
@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
 public final class PrivateEndpoints {
     private static final String NAMESPACE = "Microsoft.Network";
     public static final String SUBNET_JOIN = "Microsoft.Network/virtualNetworks/subnets/join/action";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]|[A-Za-z0-9]");
 
     private final ResourceStore store;
     private final VirtualNetworks networks;
@@ -76,8 +75,8 @@ public final class PrivateEndpoints {
         if (!id.type().equalsIgnoreCase(PrivateEndpoint.TYPE)) {
             throw new EnclaveException(ErrorCode.InvalidResourceId, "'" + id + "' is not a private endpoint id");
         }
-        checkName(id.name(), "private endpoint");
-        checkName(request.connectionName(), "connection");
+        NetworkNames.check(id.name(), "private endpoint");
+        NetworkNames.check(request.connectionName(), "connection");
         ResourceId group = id.parent().orElseThrow();
         if (!resourceGroupExists.test(group)) {
             throw new EnclaveException(ErrorCode.ResourceGroupNotFound, "resource group '" + group.name() + "' was not found; create it with: enclave group create -n "
@@ -288,13 +287,6 @@ public final class PrivateEndpoints {
             throw new EnclaveException(ErrorCode.ResourceNotFound, kind.display(target) + " was not found (" + target + ")");
         }
         return kind;
-    }
-
-    private static void checkName(String name, String kind) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new EnclaveException(ErrorCode.InvalidResourceName, kind + " name '" + name
-                    + "' is invalid: use 1-80 letters, digits, underscores, periods and hyphens, starting with a letter or digit");
-        }
     }
 
     static String normalizeStatus(String status) {

@@ -3,6 +3,7 @@ package enclave.network.vnet;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.ResourceId;
+import enclave.network.NetworkNames;
 import enclave.store.ResourceStore;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ public final class VirtualNetworks {
      */
     public VirtualNetwork createOrUpdate(ResourceId id, String location, Map<String, String> tags, List<String> addressPrefixes, List<SubnetSpec> subnets) {
         requireType(id, VirtualNetwork.TYPE, "virtual network");
-        checkName(id.name(), "virtual network");
+        NetworkNames.check(id.name(), "virtual network");
         requireGroup(id);
         writes.lock();
         try {
@@ -232,7 +233,7 @@ public final class VirtualNetworks {
     }
 
     private Subnet planSubnet(VirtualNetwork network, List<Subnet> siblings, SubnetSpec spec) {
-        checkName(spec.name(), "subnet");
+        NetworkNames.check(spec.name(), "subnet");
         ResourceId subnetId = subnetId(network.resourceId(), spec.name());
         Optional<Subnet> existing = siblings.stream().filter(s -> s.resourceId().key().equals(subnetId.key())).findFirst();
         String prefixText = spec.addressPrefix().or(() -> existing.map(Subnet::addressPrefix)).orElseThrow(() -> new EnclaveException(
@@ -321,15 +322,6 @@ public final class VirtualNetworks {
             return Subnet.ENABLED;
         }
         throw new EnclaveException(ErrorCode.InvalidRequestContent, "privateEndpointNetworkPolicies '" + value + "' is invalid: use 'Disabled' or 'Enabled'");
-    }
-
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]|[A-Za-z0-9]");
-
-    private static void checkName(String name, String kind) {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new EnclaveException(ErrorCode.InvalidResourceName, kind + " name '" + name
-                    + "' is invalid: use 1-80 letters, digits, underscores, periods and hyphens, starting with a letter or digit and ending with a letter, digit or underscore");
-        }
     }
 
     private static void requireType(ResourceId id, String type, String kind) {

@@ -118,9 +118,11 @@ public final class Workspaces {
                 "kv" + hash(workspace).substring(0, 20));
     }
 
-    /** The workspace's key store, if it was stored (workspaces made before key stores existed have none until reads add one). */
+    /** Whether the key store exists; workspaces made before key stores were stored still own the one their id derives. */
     public boolean keyVaultExists(ResourceId vault) {
-        return store.get(vault, KeyVault.class).isPresent();
+        return store.get(vault, KeyVault.class).isPresent() || vault.resourceGroup()
+                .map(group -> list(ResourceId.resourceGroup(vault.subscription(), group)).stream().anyMatch(ws -> ws.keyVault().equalsIgnoreCase(vault.toString())))
+                .orElse(false);
     }
 
     public boolean containerRegistryExists(ResourceId registry) {
