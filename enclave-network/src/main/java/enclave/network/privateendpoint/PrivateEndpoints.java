@@ -158,10 +158,24 @@ public final class PrivateEndpoints {
      * (a workspace, a storage account) the connection goes with it and the endpoint is Disconnected.
      */
     private PrivateEndpoint current(PrivateEndpoint stored) {
-        if (stored.status() == ConnectionStatus.Disconnected || store.get(stored.targetConnectionId(), PrivateEndpointConnection.class).isPresent()) {
+        return current(stored, store.get(stored.targetConnectionId(), PrivateEndpointConnection.class).isPresent());
+    }
+
+    private static PrivateEndpoint current(PrivateEndpoint stored, boolean connectionExists) {
+        if (stored.status() == ConnectionStatus.Disconnected || connectionExists) {
             return stored;
         }
         return stored.withStatus(ConnectionStatus.Disconnected, "The private link resource was deleted");
+    }
+
+    /** Endpoints with their real state, reading the connections of every target kind at once (not one read per endpoint). */
+    private List<PrivateEndpoint> current(List<PrivateEndpoint> stored) {
+        java.util.Set<String> connections = new java.util.HashSet<>();
+        for (PrivateLinkTarget kind : targets.all()) {
+            store.allOfType(PrivateEndpointConnection.type(kind.resourceType()), PrivateEndpointConnection.class)
+                    .forEach(connection -> connections.add(ResourceId.parse(connection.id()).key()));
+        }
+        return stored.stream().map(endpoint -> current(endpoint, connections.contains(endpoint.targetConnectionId().key()))).toList();
     }
 
     public PrivateEndpoint get(ResourceId id) {
@@ -171,17 +185,21 @@ public final class PrivateEndpoints {
 
     /** Every private endpoint of the platform, in creation order. */
     public List<PrivateEndpoint> all() {
-        return store.allOfType(PrivateEndpoint.TYPE, PrivateEndpoint.class).stream().map(this::current).toList();
+        return current(store.allOfType(PrivateEndpoint.TYPE, PrivateEndpoint.class));
     }
 
     public List<PrivateEndpoint> list(ResourceId resourceGroup) {
-        return store.children(resourceGroup, PrivateEndpoint.TYPE, PrivateEndpoint.class).stream().map(this::current).toList();
+        return current(store.children(resourceGroup, PrivateEndpoint.TYPE, PrivateEndpoint.class));
     }
 
     /** The private endpoints connected (in any state) to {@code target}; only {@link PrivateEndpoint#approved()} ones carry traffic. */
     public List<PrivateEndpoint> connectedTo(ResourceId target) {
         String key = target.key();
-        return all().stream().filter(endpoint -> endpoint.targetId().key().equals(key)).toList();
+        java.util.Set<String> connections = new java.util.HashSet<>();
+        store.children(target, PrivateEndpointConnection.type(target.type()), PrivateEndpointConnection.class)
+                .forEach(connection -> connections.add(ResourceId.parse(connection.id()).key()));
+        return store.allOfType(PrivateEndpoint.TYPE, PrivateEndpoint.class).stream().filter(endpoint -> endpoint.targetId().key().equals(key))
+                .map(endpoint -> current(endpoint, connections.contains(endpoint.targetConnectionId().key()))).toList();
     }
 
     /** Deletes the private endpoint, its connection on the target and its address. Returns whether it existed. */

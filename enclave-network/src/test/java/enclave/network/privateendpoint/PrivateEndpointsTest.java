@@ -82,6 +82,7 @@ class PrivateEndpointsTest {
     @Test
     void approvalDependsOnWhoAsksAndHow() {
         PrivateEndpoint mine = create(owner, "pe1", false);
+        assertThat(endpoints.all()).singleElement().extracting(PrivateEndpoint::status).isEqualTo(ConnectionStatus.Approved);
         PrivateEndpoint manual = create(owner, "pe2", true);
         PrivateEndpoint theirs = create(stranger, "pe3", false);
         assertThat(List.of(mine.status(), manual.status(), theirs.status()))
@@ -109,6 +110,9 @@ class PrivateEndpointsTest {
         store.delete(account);
         assertThat(endpoints.find(mine.resourceId()).orElseThrow().status()).isEqualTo(ConnectionStatus.Disconnected);
         assertThat(endpoints.connectedTo(account)).singleElement().extracting(PrivateEndpoint::approved).isEqualTo(false);
+        assertThat(endpoints.all()).singleElement().extracting(PrivateEndpoint::status).isEqualTo(ConnectionStatus.Disconnected);
+        assertThat(endpoints.list(ResourceId.resourceGroup("sub", "rg"))).singleElement().extracting(PrivateEndpoint::status)
+                .isEqualTo(ConnectionStatus.Disconnected);
     }
 
     @Test
