@@ -77,6 +77,8 @@ class PrivateNetworkingCliTest {
         cli.run("network", "vnet", "subnet", "delete", "--vnet-name", "vnet1", "-n", "second").ok();
         assertThat(cli.run("network", "vnet", "subnet", "show", "--vnet-name", "vnet1", "-n", "second").err()).contains("(ResourceNotFound)");
         assertThat(cli.run("network", "vnet", "list", "--query", "[].name", "-o", "tsv").ok().out()).contains("vnet1");
+        assertThat(cli.run("network", "vnet", "list", "-o", "table").ok().out()).contains("vnet1").contains("Succeeded");
+        assertThat(cli.run("network").ok().out()).contains("vnet").contains("private-endpoint").contains("private-endpoint-connection");
     }
 
     @Test
