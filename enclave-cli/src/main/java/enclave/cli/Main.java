@@ -15,6 +15,10 @@ import enclave.cli.group.GroupCommands;
 import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorCommand;
+import enclave.cli.network.NetworkCommands;
+import enclave.cli.network.PrivateEndpointCommands;
+import enclave.cli.network.PrivateEndpointConnectionCommands;
+import enclave.cli.network.VnetCommands;
 import enclave.cli.storage.StorageCommands;
 import enclave.cli.role.RoleAssignmentCommands;
 import enclave.cli.role.RoleCheckCommand;
@@ -68,6 +72,10 @@ public final class Main {
                 .addSubcommand(new CommandLine(new OnlineEndpointCommands(session)))
                 .addSubcommand(new CommandLine(new OnlineDeploymentCommands(session)))
                 .addSubcommand(new CommandLine(new ConnectionCommands(session)));
+        CommandLine network = new CommandLine(new NetworkCommands(session))
+                .addSubcommand(new CommandLine(new VnetCommands()))
+                .addSubcommand(new CommandLine(new PrivateEndpointCommands()))
+                .addSubcommand(new CommandLine(new PrivateEndpointConnectionCommands()));
         CommandLine ad = new CommandLine(new AdCommands(session))
                 .addSubcommand(new CommandLine(new ServicePrincipalCommands(session)))
                 .addSubcommand(new CommandLine(new UserCommands(session)));
@@ -91,6 +99,7 @@ public final class Main {
                 .addSubcommand(role)
                 .addSubcommand(monitor)
                 .addSubcommand(new CommandLine(new StorageCommands(session)))
+                .addSubcommand(network)
                 .addSubcommand(ml);
         root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
         root.setErr(new PrintWriter(session.err(), true, StandardCharsets.UTF_8));

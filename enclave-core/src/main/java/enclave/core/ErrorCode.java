@@ -52,6 +52,15 @@ public enum ErrorCode {
     UnsupportedMediaType(415),
     ModelError(424),
     TooManyRequests(429),
+    // private networking (virtual networks, subnets, private endpoints and their connections)
+    InvalidAddressPrefix(400),
+    AddressPrefixesOverlap(400),
+    SubnetOutsideAddressSpace(400),
+    PrivateEndpointNetworkPoliciesEnabled(400),
+    InvalidGroupId(400),
+    InUseSubnetCannotBeDeleted(409),
+    InUseVirtualNetworkCannotBeDeleted(409),
+    SubnetIsFull(409),
     // ours
     InternalServerError(500),
     WorkerUnavailable(502),

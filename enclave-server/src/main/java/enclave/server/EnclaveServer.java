@@ -14,7 +14,15 @@ import enclave.identity.TokenService;
 import enclave.identity.managed.UserAssignedIdentities;
 import enclave.identity.managed.UserAssignedIdentityApi;
 import enclave.server.fabric.Fabric;
+import enclave.network.privateendpoint.PrivateEndpointApi;
+import enclave.network.privateendpoint.PrivateEndpointEvents;
+import enclave.network.privateendpoint.PrivateEndpoints;
+import enclave.network.privateendpoint.PrivateLinkTargets;
+import enclave.network.vnet.VirtualNetworkApi;
+import enclave.network.vnet.VirtualNetworkEvents;
+import enclave.network.vnet.VirtualNetworks;
 import enclave.server.identity.DirectoryApi;
+import enclave.server.network.PrivateLinkWiring;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
 import enclave.server.tls.CertificateAuthority;
@@ -94,6 +102,9 @@ public final class EnclaveServer implements AutoCloseable {
     private final PythonWorkerRuntime runtime;
     private final Endpoints endpoints;
     private final RoutingTable routing;
+    private final VirtualNetworks virtualNetworks;
+    private final PrivateLinkTargets privateLinkTargets;
+    private final PrivateEndpoints privateEndpoints;
     private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
     private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
@@ -169,6 +180,13 @@ public final class EnclaveServer implements AutoCloseable {
                 new PullPermissions(authorizer), managedIdentity, runtime, DeploymentNetworks.HOST, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
+        // Private networking: networks in 127.0.0.0/8, private endpoints to every registered kind of target (register new
+        // kinds, e.g. monitor accounts, on privateLinkTargets before the routes are built below).
+        virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), VirtualNetworkEvents.NONE, clock);
+        privateLinkTargets = new PrivateLinkTargets();
+        PrivateLinkWiring.registerTargets(privateLinkTargets, workspaces, storageAccounts, config.location());
+        privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, PrivateEndpointEvents.NONE, clock);
+
         List<Route> routes = new ArrayList<>();
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
         routes.add(Route.of("GET", "/enclave/info", Route.ANONYMOUS, call -> call.json(200, info())));
@@ -181,7 +199,10 @@ public final class EnclaveServer implements AutoCloseable {
             deployments.stopAllUnder(workspace);
             endpoints.releaseIdentitiesUnder(workspace);
         }, deleted -> routing.refreshAll(),
-                (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
+                (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId()),
+                PrivateLinkWiring.workspaceView(privateEndpoints)).routes());
+        routes.addAll(new VirtualNetworkApi(virtualNetworks, config.location()).routes());
+        routes.addAll(new PrivateEndpointApi(privateEndpoints, privateLinkTargets).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());
         // Connection secrets are sealed with a key kept in its own file, apart from the database.
@@ -269,6 +290,14 @@ public final class EnclaveServer implements AutoCloseable {
 
     public String scoringUri(String endpointName) {
         return gatewayUrl() + ScoringGateway.PATH_PREFIX + endpointName + "/score";
+    }
+
+    public VirtualNetworks virtualNetworks() {
+        return virtualNetworks;
+    }
+
+    public PrivateEndpoints privateEndpoints() {
+        return privateEndpoints;
     }
 
     public Platform platform() {

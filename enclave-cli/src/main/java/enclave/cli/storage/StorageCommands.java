@@ -84,6 +84,25 @@ public final class StorageCommands implements Runnable {
             return 0;
         }
 
+        @Command(name = "update", description = "Update a storage account's public network access or tags.")
+        int update(@Option(names = {"-n", "--name"}, required = true) String name, @Option(names = {"-g", "--resource-group"}) String group,
+                @Option(names = "--public-network-access", description = "Enabled or Disabled.") String publicNetworkAccess,
+                @Option(names = "--tags", arity = "1..*") java.util.List<String> tags) {
+            com.fasterxml.jackson.databind.JsonNode existing = parent.session.connection().management().get(path(group, name));
+            ObjectNode body = JsonNodeFactory.instance.objectNode();
+            body.put("location", existing.path("location").asText());
+            if (tags != null) {
+                ObjectNode tagNode = body.putObject("tags");
+                enclave.cli.yaml.KeyValues.tags(tags).forEach(tagNode::put);
+            } else {
+                body.set("tags", existing.path("tags").deepCopy());
+            }
+            body.putObject("properties").put("publicNetworkAccess",
+                    publicNetworkAccess != null ? publicNetworkAccess : existing.at("/properties/publicNetworkAccess").asText("Enabled"));
+            new ResourceOperations(parent.session).put(path(group, name), body, false, "updating storage account " + name).ifPresent(parent.session.output()::print);
+            return 0;
+        }
+
         @Command(name = "show", description = "Show a storage account.")
         int show(@Option(names = {"-n", "--name"}, required = true) String name, @Option(names = {"-g", "--resource-group"}) String group) {
             parent.session.output().print(parent.session.connection().management().get(path(group, name)));

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code enclave ml workspace ...}, as {@code az ml workspace}. */
-@Command(name = "workspace", description = "Manage Azure ML workspaces.")
+@Command(name = "workspace", description = "Manage Azure ML workspaces.", subcommands = WorkspacePrivateEndpoints.class)
 public final class WorkspaceCommands implements Runnable {
     private final Session session;
 
@@ -40,6 +40,10 @@ public final class WorkspaceCommands implements Runnable {
         spec.commandLine().usage(session.out());
     }
 
+    Session session() {
+        return session;
+    }
+
     @Command(name = "create", description = "Create a workspace (with its default storage account).")
     int create(
             @Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME") String name,
@@ -48,8 +52,13 @@ public final class WorkspaceCommands implements Runnable {
             @Option(names = "--description", paramLabel = "TEXT") String description,
             @Option(names = "--display-name", paramLabel = "TEXT") String displayName,
             @Option(names = "--tags", arity = "1..*", paramLabel = "KEY=VALUE") List<String> tags,
-            @Option(names = "--public-network-access", paramLabel = "enabled|disabled") String publicNetworkAccess) {
+            @Option(names = "--public-network-access", paramLabel = "enabled|disabled") String publicNetworkAccess,
+            @Mixin WorkspacePrivateEndpoints.Options privateEndpoint) {
         WorkspaceScope workspace = scope(scope, name);
+        if (privateEndpoint.requested()) {
+            // Fail before the workspace exists: a create that fails leaves nothing behind.
+            privateEndpoint.checkSubnet(session, workspace.group());
+        }
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("location", location != null ? location : session.connection().info().locationOrDefault());
         ObjectNode tagNode = body.putObject("tags");
@@ -61,8 +70,22 @@ public final class WorkspaceCommands implements Runnable {
         properties.put("friendlyName", displayName != null ? displayName : name);
         if (publicNetworkAccess != null) {
             properties.put("publicNetworkAccess", networkAccess(publicNetworkAccess));
+        } else if (privateEndpoint.requested()) {
+            // Azure's rule: a workspace created with a private endpoint is reachable only through it until someone opens it up.
+            properties.put("publicNetworkAccess", "Disabled");
         }
-        new ResourceOperations(session).put(workspace.path(), body, false, "creating workspace " + name).ifPresent(session.output()::print);
+        ResourceOperations operations = new ResourceOperations(session);
+        java.util.Optional<JsonNode> created = operations.put(workspace.path(), body, false, "creating workspace " + name);
+        if (privateEndpoint.requested()) {
+            try {
+                privateEndpoint.create(session, workspace.path(), workspace.group());
+            } catch (RuntimeException e) {
+                operations.delete(workspace.path(), false, "removing workspace " + name + " again: its private endpoint could not be created");
+                throw e;
+            }
+            created = java.util.Optional.of(session.connection().management().get(workspace.path()));
+        }
+        created.ifPresent(session.output()::print);
         return 0;
     }
 
@@ -87,7 +110,10 @@ public final class WorkspaceCommands implements Runnable {
             @Option(names = "--display-name", paramLabel = "TEXT") String displayName,
             @Option(names = "--tags", arity = "1..*", paramLabel = "KEY=VALUE") List<String> tags,
             @Option(names = "--public-network-access", paramLabel = "enabled|disabled") String publicNetworkAccess,
+            @Option(names = "--allow-public-access", paramLabel = "true|false", description = "The older spelling of --public-network-access; when both are given, the last one wins.")
+                    String allowPublicAccess,
             @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "Set a field by its YAML name, e.g. --set description=x.") List<String> sets) {
+        publicNetworkAccess = lastPublicAccess(publicNetworkAccess, allowPublicAccess);
         List<Overrides.Assignment> assignments = Overrides.parse(sets);
         WorkspaceScope workspace = scope(scope, name);
         JsonNode existing = session.connection().management().get(workspace.path());
@@ -142,8 +168,35 @@ public final class WorkspaceCommands implements Runnable {
         return 0;
     }
 
+    /** Of {@code --public-network-access} and {@code --allow-public-access}, the one given last on the command line (Azure's documented rule). */
+    private String lastPublicAccess(String publicNetworkAccess, String allowPublicAccess) {
+        if (allowPublicAccess == null) {
+            return publicNetworkAccess;
+        }
+        String allowed = switch (allowPublicAccess.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> "enabled";
+            case "false" -> "disabled";
+            default -> throw CliException.usage("--allow-public-access takes true or false, not '" + allowPublicAccess + "'");
+        };
+        if (publicNetworkAccess == null) {
+            return allowed;
+        }
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        return lastIndexOf(args, "--allow-public-access") > lastIndexOf(args, "--public-network-access") ? allowed : publicNetworkAccess;
+    }
+
+    private static int lastIndexOf(List<String> args, String option) {
+        int last = -1;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals(option) || args.get(i).startsWith(option + "=")) {
+                last = i;
+            }
+        }
+        return last;
+    }
+
     /** {@code -n} names the workspace here (az's spelling); {@code -w} and the configured default also work. */
-    private WorkspaceScope scope(WorkspaceOptions options, String name) {
+    WorkspaceScope scope(WorkspaceOptions options, String name) {
         if (name != null) {
             try {
                 Names.workspaceName(name);

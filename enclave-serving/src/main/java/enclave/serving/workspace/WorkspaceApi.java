@@ -22,6 +22,15 @@ public final class WorkspaceApi {
     private final Consumer<ResourceId> beforeDelete;
     private final Consumer<ResourceId> afterDelete;
     private final BiConsumer<Caller, ResourceId> onCreated;
+    private final NetworkView network;
+
+    /** Adds what the network module knows about a workspace to its ARM properties (private endpoint connections, the private network check). */
+    @FunctionalInterface
+    public interface NetworkView {
+        NetworkView NONE = (workspace, properties) -> {};
+
+        void describe(Workspace workspace, ObjectNode properties);
+    }
 
     /**
      * @param beforeDelete stops what runs below a workspace (endpoints and their workers) before it is deleted
@@ -30,6 +39,12 @@ public final class WorkspaceApi {
      *     role there, since uploading model and code is blob data access (Azure's CLI uses the datastore's account key instead)
      */
     public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete, Consumer<ResourceId> afterDelete, BiConsumer<Caller, ResourceId> onCreated) {
+        this(workspaces, beforeDelete, afterDelete, onCreated, NetworkView.NONE);
+    }
+
+    public WorkspaceApi(Workspaces workspaces, Consumer<ResourceId> beforeDelete, Consumer<ResourceId> afterDelete, BiConsumer<Caller, ResourceId> onCreated,
+            NetworkView network) {
+        this.network = network;
         this.workspaces = workspaces;
         this.beforeDelete = beforeDelete;
         this.afterDelete = afterDelete;
@@ -44,7 +59,7 @@ public final class WorkspaceApi {
                 Route.of("GET", WORKSPACE, action + "read", call -> call.json(200, toArm(workspaces.get(id(call))))),
                 Route.of("DELETE", WORKSPACE, action + "delete", this::delete),
                 Route.of("GET", WORKSPACES, action + "read", p -> Route.expand(GROUP, p), call -> call.json(200,
-                        Arm.list(workspaces.list(ResourceId.resourceGroup(call.param("sub"), call.param("rg"))).stream().map(WorkspaceApi::toArm).toList()))));
+                        Arm.list(workspaces.list(ResourceId.resourceGroup(call.param("sub"), call.param("rg"))).stream().map(this::toArm).toList()))));
     }
 
     public static ResourceId id(Call call) {
@@ -55,7 +70,8 @@ public final class WorkspaceApi {
         JsonNode body = call.body(JsonNode.class);
         JsonNode properties = Arm.object(body, "properties");
         boolean created = workspaces.createOrUpdate(id(call), new Workspaces.Changes(Arm.text(body, "location").orElse("local"),
-                Arm.stringMap(body, "tags").orElse(Map.of()), Arm.text(properties, "description"), Arm.text(properties, "friendlyName")));
+                Arm.stringMap(body, "tags").orElse(Map.of()), Arm.text(properties, "description"), Arm.text(properties, "friendlyName"),
+                Arm.text(properties, "publicNetworkAccess")));
         Workspace workspace = workspaces.get(id(call));
         if (created) {
             onCreated.accept(call.caller(), ResourceId.parse(workspace.storageAccount()));
@@ -68,7 +84,7 @@ public final class WorkspaceApi {
         Workspace current = workspaces.get(id(call));
         JsonNode properties = Arm.object(body, "properties");
         workspaces.createOrUpdate(id(call), new Workspaces.Changes(current.location(), Arm.stringMap(body, "tags").orElse(current.tags()),
-                Arm.text(properties, "description"), Arm.text(properties, "friendlyName")));
+                Arm.text(properties, "description"), Arm.text(properties, "friendlyName"), Arm.text(properties, "publicNetworkAccess")));
         call.json(200, toArm(workspaces.get(id(call))));
     }
 
@@ -84,7 +100,7 @@ public final class WorkspaceApi {
         call.empty(200, Map.of());
     }
 
-    static ObjectNode toArm(Workspace workspace) {
+    ObjectNode toArm(Workspace workspace) {
         ObjectNode node = Arm.envelope(ResourceId.parse(workspace.id()), workspace.location(), workspace.tags());
         node.putObject("identity").put("type", "SystemAssigned");
         node.putObject("sku").put("name", "Basic").put("tier", "Basic");
@@ -97,6 +113,8 @@ public final class WorkspaceApi {
         properties.put("publicNetworkAccess", workspace.publicNetworkAccess());
         properties.put("provisioningState", "Succeeded");
         properties.put("creationTime", workspace.createdAt().toString());
+        properties.put("keyVault", workspace.keyVault());
+        network.describe(workspace, properties);
         return node;
     }
 }

@@ -41,7 +41,13 @@ public final class Workspaces {
         return ResourceId.of(subscription, group, NAMESPACE, "workspaces", name);
     }
 
-    public record Changes(String location, Map<String, String> tags, Optional<String> description, Optional<String> friendlyName) {}
+    /** @param publicNetworkAccess {@code Enabled}/{@code Disabled} in any case; empty keeps it ({@code Enabled} for a new workspace) */
+    public record Changes(String location, Map<String, String> tags, Optional<String> description, Optional<String> friendlyName,
+            Optional<String> publicNetworkAccess) {
+        public Changes(String location, Map<String, String> tags, Optional<String> description, Optional<String> friendlyName) {
+            this(location, tags, description, friendlyName, Optional.empty());
+        }
+    }
 
     /** Creates the workspace (and its default storage) or updates its description and tags. Returns whether it was created. */
     public boolean createOrUpdate(ResourceId id, Changes changes) {
@@ -50,22 +56,27 @@ public final class Workspaces {
         if (!resourceGroupExists.test(group)) {
             throw new EnclaveException(ErrorCode.ResourceGroupNotFound, "resource group '" + group.name() + "' was not found; create it with: enclave group create -n " + group.name());
         }
+        Optional<String> access = changes.publicNetworkAccess().map(Workspaces::publicNetworkAccess);
         Optional<Workspace> existing = find(id);
         if (existing.isPresent()) {
             Workspace current = existing.get();
-            store.put(id, current.withChanges(changes.tags() == null ? current.tags() : changes.tags(),
-                    changes.description().orElse(current.description()), changes.friendlyName().orElse(current.friendlyName())));
+            Workspace changed = current.withChanges(changes.tags() == null ? current.tags() : changes.tags(),
+                    changes.description().orElse(current.description()), changes.friendlyName().orElse(current.friendlyName()));
+            store.put(id, changed.withPublicNetworkAccess(access.orElse(current.publicNetworkAccess())));
             return false;
         }
         ResourceId storageId = ResourceId.of(id.subscription(), group.name(), "Microsoft.Storage", "storageAccounts", defaultStorageName(id));
         storageAccounts.create(storageId, changes.location(), Map.of("createdBy", "workspace " + id.name()));
         ResourceId registryId = registryId(id);
+        ResourceId vaultId = keyVaultId(id);
         try {
             store.put(registryId, new ContainerRegistry(registryId.toString(), registryId.name(), changes.location(), id.toString(), clock.instant()));
+            store.put(vaultId, new KeyVault(vaultId.toString(), vaultId.name(), changes.location(), id.toString(), clock.instant()));
             store.put(id, new Workspace(id.toString(), id.name(), changes.location(), changes.tags(), changes.description().orElse(""),
-                    changes.friendlyName().orElse(id.name()), UUID.randomUUID().toString(), storageId.toString(), "Enabled", clock.instant(),
-                    registryId.toString()));
+                    changes.friendlyName().orElse(id.name()), UUID.randomUUID().toString(), storageId.toString(), access.orElse(Workspace.ENABLED),
+                    clock.instant(), registryId.toString(), vaultId.toString()));
         } catch (RuntimeException e) {
+            store.delete(vaultId);
             store.delete(registryId);
             storageAccounts.delete(storageId);
             throw e;
@@ -91,6 +102,7 @@ public final class Workspaces {
         Optional<Workspace> workspace = find(id);
         workspace.ifPresent(ws -> storageAccounts.delete(ResourceId.parse(ws.storageAccount())));
         workspace.ifPresent(ws -> store.delete(ResourceId.parse(ws.containerRegistry())));
+        workspace.ifPresent(ws -> store.delete(ResourceId.parse(ws.keyVault())));
         return store.delete(id) || workspace.isPresent();
     }
 
@@ -98,6 +110,34 @@ public final class Workspaces {
     public static ResourceId registryId(ResourceId workspace) {
         return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.ContainerRegistry", "registries",
                 "cr" + hash(workspace).substring(0, 20));
+    }
+
+    /** The workspace's key store: {@code kv} and a hash of the workspace id (vault names are 3-24 characters), in the workspace's group. */
+    public static ResourceId keyVaultId(ResourceId workspace) {
+        return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.KeyVault", "vaults",
+                "kv" + hash(workspace).substring(0, 20));
+    }
+
+    /** Whether the key store exists; workspaces made before key stores were stored still own the one their id derives. */
+    public boolean keyVaultExists(ResourceId vault) {
+        return store.get(vault, KeyVault.class).isPresent() || vault.resourceGroup()
+                .map(group -> list(ResourceId.resourceGroup(vault.subscription(), group)).stream().anyMatch(ws -> ws.keyVault().equalsIgnoreCase(vault.toString())))
+                .orElse(false);
+    }
+
+    public boolean containerRegistryExists(ResourceId registry) {
+        return store.get(registry, ContainerRegistry.class).isPresent();
+    }
+
+    /** Accepts {@code Enabled}/{@code Disabled} in any case. */
+    public static String publicNetworkAccess(String value) {
+        if (Workspace.ENABLED.equalsIgnoreCase(value)) {
+            return Workspace.ENABLED;
+        }
+        if (Workspace.DISABLED.equalsIgnoreCase(value)) {
+            return Workspace.DISABLED;
+        }
+        throw new EnclaveException(ErrorCode.InvalidRequestContent, "publicNetworkAccess '" + value + "' is invalid: use 'Enabled' or 'Disabled'");
     }
 
     /** The scope data roles on the workspace's default datastore apply at: its blob container. */
