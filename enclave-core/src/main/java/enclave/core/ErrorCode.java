@@ -26,6 +26,7 @@ public enum ErrorCode {
     ExpiredAuthenticationToken(401),
     // what the caller may do
     AuthorizationFailed(403),
+    PublicNetworkAccessDisabled(403),
     // what exists
     ResourceGroupNotFound(404),
     ResourceNotFound(404),
