@@ -12,6 +12,13 @@ import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
 import enclave.identity.managed.UserAssignedIdentities;
 import enclave.identity.managed.UserAssignedIdentityApi;
+import enclave.monitor.account.MonitorAccountApi;
+import enclave.monitor.account.MonitorAccounts;
+import enclave.monitor.account.QueryEndpoints;
+import enclave.monitor.engine.PrometheusEngine;
+import enclave.monitor.metrics.PlatformMetrics;
+import enclave.monitor.metrics.ProcessStats;
+import enclave.monitor.query.MonitorQueryApi;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
@@ -98,6 +105,8 @@ public final class EnclaveServer implements AutoCloseable {
     private final PythonWorkerRuntime runtime;
     private final Endpoints endpoints;
     private final RoutingTable routing;
+    private final PrometheusEngine prometheus;
+    private final MonitorAccountApi monitorAccounts;
     private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
     private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
@@ -119,7 +128,8 @@ public final class EnclaveServer implements AutoCloseable {
         threads.setName("enclave-http");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         jetty = new Server(threads);
-        KeyStore serverKeys = ca.issueServerKeyStore(List.of("localhost"), List.of(config.bindAddress()), "enclave".toCharArray());
+        KeyStore serverKeys = ca.issueServerKeyStore(List.of("localhost", "*." + config.location() + ".prometheus." + QueryEndpoints.DEFAULT_DOMAIN),
+                List.of(config.bindAddress()), "enclave".toCharArray());
         managementConnector = connector(jetty, MANAGEMENT, config.bindAddress(), config.managementPort(), serverKeys, org.eclipse.jetty.http.UriCompliance.DEFAULT);
         // Blob names may hold '%', encoded slashes and empty segments, as Azure allows.
         gatewayConnector = connector(jetty, GATEWAY, config.bindAddress(), config.gatewayPort(), serverKeys, BlobApi.URI_COMPLIANCE);
@@ -169,6 +179,15 @@ public final class EnclaveServer implements AutoCloseable {
                 new PullPermissions(authorizer), managedIdentity, runtime, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
+        // Monitoring (issue 5): one Prometheus per monitor account scrapes the management listener for its linked workspaces' series.
+        PlatformMetrics metrics = new PlatformMetrics(routing::deploymentSamples, ProcessStats.linux());
+        MonitorAccounts accounts = new MonitorAccounts(store, workspace -> workspaces.find(workspace).isPresent(), clock);
+        QueryEndpoints queryEndpoints = new QueryEndpoints(config.location(), QueryEndpoints.DEFAULT_DOMAIN, gatewayConnector.getLocalPort(), gatewayUrl());
+        prometheus = new PrometheusEngine(PrometheusEngine.findBinary(), home.resolve("monitor"),
+                config.bindAddress() + ":" + managementConnector.getLocalPort(), MonitorAccountApi.SCRAPE_PREFIX, caFile());
+        monitorAccounts = new MonitorAccountApi(accounts, prometheus, metrics, queryEndpoints, authorizer, resourceGroups::exists);
+        MonitorQueryApi monitorQuery = new MonitorQueryApi(accounts, prometheus, queryEndpoints, tokens, authorizer);
+
         List<Route> routes = new ArrayList<>();
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
         routes.add(Route.of("GET", "/enclave/info", Route.ANONYMOUS, call -> call.json(200, info())));
@@ -190,9 +209,10 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DiagnosticSettingsApi(endpoints).routes());
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
+        routes.addAll(monitorAccounts.routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
-        ScoringGateway scoring = new ScoringGateway(routing, new CredentialCheck(tokens, authorizer), trafficLog, clock, config.maxRequestBytes());
-        GatewayHandler gateway = new GatewayHandler(scoring, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens, authorizer);
+        ScoringGateway scoring = new ScoringGateway(routing, new CredentialCheck(tokens, authorizer), trafficLog, clock, config.maxRequestBytes(), metrics);
+        GatewayHandler gateway = new GatewayHandler(scoring, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens, authorizer, monitorQuery);
         NetworkPath publicPath = new NetworkPath.Public();
 
         jetty.setHandler(new Handler.Abstract() {
@@ -217,6 +237,10 @@ public final class EnclaveServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the HTTP listeners", e);
         }
         recover();
+        if (!prometheus.installed()) {
+            log.warn("monitor accounts cannot answer queries: {}", PrometheusEngine.INSTALL_HINT);
+        }
+        monitorAccounts.startAll();
         writeServerJson();
         log.info("enclave {} ready: management {} gateway {} home {}", VERSION, managementUrl(), gatewayUrl(), config.home());
         return this;
@@ -334,6 +358,7 @@ public final class EnclaveServer implements AutoCloseable {
             log.warn("stopping the listeners failed: {}", e.toString());
         }
         maintenance.shutdownNow();
+        prometheus.close();
         deployments.close();
         runtime.close();
         operations.close();

@@ -8,6 +8,8 @@ import enclave.core.http.Caller;
 import enclave.core.http.Http;
 import enclave.identity.Audiences;
 import enclave.identity.TokenService;
+import enclave.monitor.query.MonitorQueryApi;
+import enclave.monitor.query.NetworkAccessCheck;
 import enclave.serving.gateway.NetworkPath;
 import enclave.serving.gateway.ScoringGateway;
 import enclave.storage.account.StorageAccount;
@@ -31,13 +33,16 @@ final class GatewayHandler {
     private final BlobApi blobs;
     private final TokenService tokens;
     private final Authorizer authorizer;
+    private final MonitorQueryApi monitorQuery;
 
-    GatewayHandler(ScoringGateway scoring, StorageAccounts storageAccounts, BlobApi blobs, TokenService tokens, Authorizer authorizer) {
+    GatewayHandler(ScoringGateway scoring, StorageAccounts storageAccounts, BlobApi blobs, TokenService tokens, Authorizer authorizer,
+            MonitorQueryApi monitorQuery) {
         this.scoring = scoring;
         this.storageAccounts = storageAccounts;
         this.blobs = blobs;
         this.tokens = tokens;
         this.authorizer = authorizer;
+        this.monitorQuery = monitorQuery;
     }
 
     void handle(NetworkPath networkPath, Request request, Response response, Callback callback, String requestId) {
@@ -45,6 +50,11 @@ final class GatewayHandler {
         try {
             if (path.startsWith(ScoringGateway.PATH_PREFIX)) {
                 scoring.handle(networkPath, path, request, response, callback, requestId);
+                return;
+            }
+            if (monitorQuery.accepts(request)) {
+                monitorQuery.handle(NetworkAccessCheck.publicListener(networkPath instanceof NetworkPath.Public, networkPath.describe()), request, response,
+                        callback, requestId);
                 return;
             }
             blob(path, request, response, callback, requestId);
