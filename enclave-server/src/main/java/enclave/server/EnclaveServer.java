@@ -199,7 +199,10 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new WorkspaceApi(workspaces, workspace -> {
             deployments.stopAllUnder(workspace);
             endpoints.releaseIdentitiesUnder(workspace);
-        }, deleted -> routing.refreshAll(),
+        }, deleted -> {
+            routing.refreshAll();
+            accounts.forgetWorkspace(deleted);
+        },
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId())).routes());
         routes.addAll(new StorageAccountApi(storageAccounts, resourceGroups::exists).routes());
         routes.addAll(new AssetApi(assets, workspaces, clock).routes());

@@ -147,6 +147,11 @@ public final class MonitorAccounts {
         }
     }
 
+    /** Removes a deleted workspace's link, so a new workspace of the same name does not inherit the old one's account. */
+    public void forgetWorkspace(ResourceId workspace) {
+        linkedTo(workspace).ifPresent(account -> unlink(account.resourceId(), workspace));
+    }
+
     /** The linked workspaces as a set of lower-case ids, for series selection. */
     public static Set<String> workspaceKeys(MonitorAccount account) {
         return account.linkedWorkspaces().stream().collect(Collectors.toUnmodifiableSet());

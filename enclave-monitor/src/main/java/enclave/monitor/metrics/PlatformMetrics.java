@@ -106,6 +106,13 @@ public final class PlatformMetrics implements ServingMetrics {
      * health series; nothing of any other workspace.
      */
     public void writeWorkspaces(Set<String> workspaceKeys, OutputStream out) throws IOException {
+        // A counter that first appears already at 5 shows no increase to rate(): give every running deployment its
+        // series at zero before the first request, as Prometheus advises for known label sets.
+        for (DeploymentSample deployment : deployments.get()) {
+            SeriesKey series = deployment.series();
+            requests.labelValues(series.workspace(), series.endpoint(), series.deployment(), "200");
+            latency.labelValues(values(series));
+        }
         MetricSnapshots selected = filter(registry.scrape(), point -> {
             String workspace = point.getLabels().get(WORKSPACE);
             return workspace == null || workspaceKeys.contains(workspace);

@@ -48,6 +48,14 @@ class PlatformMetricsTest {
     }
 
     @Test
+    void aRunningDeploymentHasItsRequestSeriesAtZeroBeforeItsFirstRequest() throws Exception {
+        // so that the first requests after a deploy show up in rate(): Prometheus needs the counter's zero to see an increase
+        assertThat(scrape(Set.of(WS_B)))
+                .contains("enclave_requests_total{deployment=\"green\",endpoint=\"ep-b\",status_code=\"200\",workspace=\"" + WS_B + "\"} 0.0")
+                .contains("enclave_request_duration_seconds_count{deployment=\"green\",endpoint=\"ep-b\",workspace=\"" + WS_B + "\"} 0");
+    }
+
+    @Test
     void workerMemoryAndCpuComeFromProc() throws Exception {
         String a = scrape(Set.of(WS_A));
         String memory = a.lines().filter(l -> l.startsWith("enclave_worker_memory_bytes{")).findFirst().orElseThrow();
