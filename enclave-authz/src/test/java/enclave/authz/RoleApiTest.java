@@ -118,7 +118,7 @@ class RoleApiTest {
         JsonNode byName = json(send("admin", "GET", SUB + AUTHZ + "/roleDefinitions?$filter=" + encode("roleName eq 'azureml data scientist'"), null));
         assertThat(byName.path("value").findValuesAsText("name")).containsExactly(BuiltInRoles.AZUREML_DATA_SCIENTIST);
         JsonNode builtIn = json(send("admin", "GET", SUB + AUTHZ + "/roleDefinitions?$filter=" + encode("type eq 'BuiltInRole'"), null));
-        assertThat(builtIn.path("value")).hasSize(9);
+        assertThat(builtIn.path("value")).hasSize(10);
         JsonNode unknown = json(send("admin", "GET", SUB + AUTHZ + "/roleDefinitions?$filter=" + encode("permissionsCount eq '3'"), null));
         assertThat(unknown.path("value")).hasSize(all.path("value").size());
 

@@ -14,11 +14,13 @@ import enclave.cli.connection.ConnectionCommands;
 import enclave.cli.group.GroupCommands;
 import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
+import enclave.cli.monitor.MonitorAccountCommands;
 import enclave.cli.monitor.MonitorCommand;
 import enclave.cli.network.NetworkCommands;
 import enclave.cli.network.PrivateEndpointCommands;
 import enclave.cli.network.PrivateEndpointConnectionCommands;
 import enclave.cli.network.VnetCommands;
+import enclave.cli.monitor.MonitorMetricsCommand;
 import enclave.cli.storage.StorageCommands;
 import enclave.cli.role.RoleAssignmentCommands;
 import enclave.cli.role.RoleCheckCommand;
@@ -84,7 +86,9 @@ public final class Main {
                 .addSubcommand(new CommandLine(new RoleAssignmentCommands(session)))
                 .addSubcommand(new CommandLine(new RoleCheckCommand(session)));
         CommandLine monitor = new CommandLine(new MonitorCommand(session))
-                .addSubcommand(new CommandLine(new DiagnosticSettingsCommands(session)));
+                .addSubcommand(new CommandLine(new DiagnosticSettingsCommands(session)))
+                .addSubcommand(new CommandLine(new MonitorAccountCommands(session)))
+                .addSubcommand(new CommandLine(new MonitorMetricsCommand(session)));
         CommandLine root = new CommandLine(new RootCommand(session))
                 .addSubcommand(new CommandLine(new UpCommand(session)))
                 .addSubcommand(new CommandLine(new DownCommand(session)))

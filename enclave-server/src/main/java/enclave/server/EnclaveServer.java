@@ -21,6 +21,13 @@ import enclave.network.privateendpoint.PrivateLinkTargets;
 import enclave.network.vnet.VirtualNetworkApi;
 import enclave.network.vnet.VirtualNetworkEvents;
 import enclave.network.vnet.VirtualNetworks;
+import enclave.monitor.account.MonitorAccountApi;
+import enclave.monitor.account.MonitorAccounts;
+import enclave.monitor.account.QueryEndpoints;
+import enclave.monitor.engine.PrometheusEngine;
+import enclave.monitor.metrics.PlatformMetrics;
+import enclave.monitor.metrics.ProcessStats;
+import enclave.monitor.query.MonitorQueryApi;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.network.PrivateLinkWiring;
 import enclave.server.identity.IdentityApi;
@@ -105,6 +112,8 @@ public final class EnclaveServer implements AutoCloseable {
     private final VirtualNetworks virtualNetworks;
     private final PrivateLinkTargets privateLinkTargets;
     private final PrivateEndpoints privateEndpoints;
+    private final PrometheusEngine prometheus;
+    private final MonitorAccountApi monitorAccounts;
     private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
     private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
@@ -180,11 +189,22 @@ public final class EnclaveServer implements AutoCloseable {
                 new PullPermissions(authorizer), managedIdentity, runtime, DeploymentNetworks.HOST, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
+        // Monitoring (issue 5): one Prometheus per monitor account scrapes the management listener for its linked workspaces' series.
+        PlatformMetrics metrics = new PlatformMetrics(routing::deploymentSamples, ProcessStats.linux());
+        MonitorAccounts accounts = new MonitorAccounts(store, workspace -> workspaces.find(workspace).isPresent(), clock);
+        QueryEndpoints queryEndpoints = new QueryEndpoints(config.location(), QueryEndpoints.DEFAULT_DOMAIN, fabric.gatewayPort(), gatewayUrl());
+        prometheus = new PrometheusEngine(PrometheusEngine.findBinary(), home.resolve("monitor"),
+                config.bindAddress() + ":" + fabric.managementPort(), MonitorAccountApi.SCRAPE_PREFIX, caFile());
+        monitorAccounts = new MonitorAccountApi(accounts, prometheus, metrics, queryEndpoints, authorizer, resourceGroups::exists);
+        MonitorQueryApi monitorQuery = new MonitorQueryApi(accounts, prometheus, queryEndpoints, tokens, authorizer);
         // Private networking: networks in 127.0.0.0/8, private endpoints to every registered kind of target (register new
         // kinds, e.g. monitor accounts, on privateLinkTargets before the routes are built below).
         virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), VirtualNetworkEvents.NONE, clock);
         privateLinkTargets = new PrivateLinkTargets();
         PrivateLinkWiring.registerTargets(privateLinkTargets, workspaces, storageAccounts, config.location());
+        privateLinkTargets.register(enclave.network.privateendpoint.PrivateLinkTarget.of("Microsoft.Monitor/accounts", List.of("prometheusMetrics"),
+                "monitor workspace", id -> accounts.find(id).isPresent(),
+                (id, groupId) -> accounts.find(id).map(account -> List.of(queryEndpoints.host(account))).orElse(List.of())));
         privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, PrivateEndpointEvents.NONE, clock);
 
         List<Route> routes = new ArrayList<>();
@@ -198,7 +218,10 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new WorkspaceApi(workspaces, workspace -> {
             deployments.stopAllUnder(workspace);
             endpoints.releaseIdentitiesUnder(workspace);
-        }, deleted -> routing.refreshAll(),
+        }, deleted -> {
+            routing.refreshAll();
+            accounts.forgetWorkspace(deleted);
+        },
                 (creator, storage) -> roleAssignments.grantBuiltIn(creator.objectId(), "Storage Blob Data Contributor", storage, creator.objectId()),
                 PrivateLinkWiring.workspaceView(privateEndpoints)).routes());
         routes.addAll(new VirtualNetworkApi(virtualNetworks, config.location()).routes());
@@ -211,13 +234,14 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DiagnosticSettingsApi(endpoints).routes());
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
+        routes.addAll(monitorAccounts.routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         // The integrator replaces NONE with the network module's directory of private endpoints and their connections.
         NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(PrivateLinkDirectory.NONE));
         ScoringGateway scoring = new ScoringGateway(routing, networkAccess, new CredentialCheck(tokens, authorizer), trafficLog, clock,
-                config.maxRequestBytes());
+                config.maxRequestBytes(), metrics);
         GatewayHandler gateway = new GatewayHandler(scoring, networkAccess, names, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens,
-                authorizer);
+                authorizer, monitorQuery, queryEndpoints);
 
         jetty.setHandler(new Handler.Abstract() {
             @Override
@@ -243,6 +267,10 @@ public final class EnclaveServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the HTTP listeners", e);
         }
         recover();
+        if (!prometheus.installed()) {
+            log.warn("monitor accounts cannot answer queries: {}", PrometheusEngine.INSTALL_HINT);
+        }
+        monitorAccounts.startAll();
         writeServerJson();
         log.info("enclave {} ready: management {} gateway {} home {}", VERSION, managementUrl(), gatewayUrl(), config.home());
         return this;
@@ -362,6 +390,7 @@ public final class EnclaveServer implements AutoCloseable {
             log.warn("stopping the listeners failed: {}", e.toString());
         }
         maintenance.shutdownNow();
+        prometheus.close();
         deployments.close();
         runtime.close();
         operations.close();

@@ -9,6 +9,9 @@ import enclave.core.http.Caller;
 import enclave.core.http.Http;
 import enclave.identity.Audiences;
 import enclave.identity.TokenService;
+import enclave.monitor.account.QueryEndpoints;
+import enclave.monitor.query.MonitorQueryApi;
+import enclave.monitor.query.NetworkAccessCheck;
 import enclave.serving.gateway.NetworkAccess;
 import enclave.serving.gateway.NetworkPath;
 import enclave.serving.gateway.ScoringGateway;
@@ -40,16 +43,20 @@ final class GatewayHandler {
     private final BlobApi blobs;
     private final TokenService tokens;
     private final Authorizer authorizer;
+    private final MonitorQueryApi monitorQuery;
+    private final QueryEndpoints queryEndpoints;
 
     GatewayHandler(ScoringGateway scoring, NetworkAccess networkAccess, PlatformNames names, StorageAccounts storageAccounts, BlobApi blobs,
-            TokenService tokens, Authorizer authorizer) {
+            TokenService tokens, Authorizer authorizer, MonitorQueryApi monitorQuery, QueryEndpoints queryEndpoints) {
         this.scoring = scoring;
+        this.queryEndpoints = queryEndpoints;
         this.networkAccess = networkAccess;
         this.names = names;
         this.storageAccounts = storageAccounts;
         this.blobs = blobs;
         this.tokens = tokens;
         this.authorizer = authorizer;
+        this.monitorQuery = monitorQuery;
     }
 
     void handle(NetworkPath networkPath, Request request, Response response, Callback callback, String requestId) {
@@ -66,6 +73,10 @@ final class GatewayHandler {
                 blob(networkPath, hostAccount.get(), path, request, response, callback, requestId);
                 return;
             }
+            if (monitorQuery.accepts(request)) {
+                monitorQuery.handle(monitorRule(networkPath), request, response, callback, requestId);
+                return;
+            }
             if (path.startsWith(ScoringGateway.PATH_PREFIX)) {
                 scoring.handle(networkPath, path, request, response, callback, requestId);
                 return;
@@ -79,6 +90,20 @@ final class GatewayHandler {
             Http.drainBody(request, response);
             Http.sendJson(response, callback, 500, Http.errorBody("InternalServerError", "Enclave failed to handle this request; request id " + requestId));
         }
+    }
+
+    /** The gateway's network rule for a monitor account's query endpoint (private endpoints with groupId prometheusMetrics). */
+    private NetworkAccessCheck monitorRule(NetworkPath networkPath) {
+        return account -> {
+            if (networkPath instanceof NetworkPath.Public && account.publicNetworkAccessEnabled()) {
+                return Optional.empty();
+            }
+            NetworkAccess.Target target = new NetworkAccess.Target(NetworkAccess.Kind.MONITOR_WORKSPACE, account.id(), account.name(),
+                    account.publicNetworkAccessEnabled(), Optional.empty(), queryEndpoints.host(account));
+            return networkAccess.check(networkPath, target) instanceof NetworkAccess.Outcome.Refused refused
+                    ? Optional.of(new EnclaveException(refused.code(), refused.message()))
+                    : Optional.empty();
+        };
     }
 
     /** A blob request for {@code accountName}; {@code rawPath} is the still-encoded {@code /<container>/<blob>} part (or "" / "/"). */

@@ -23,6 +23,7 @@ public final class BuiltInRoles {
     public static final String ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
     public static final String STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
     public static final String STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    public static final String MONITORING_DATA_READER = "b0d8363b-8ddd-447d-831f-62ca05bff136";
 
     private static final String ML = "Microsoft.MachineLearningServices/workspaces/";
     private static final String BLOB = "Microsoft.Storage/storageAccounts/blobServices/";
@@ -83,7 +84,10 @@ public final class BuiltInRoles {
                             List.of(),
                             List.of(BLOB + "containers/blobs/delete", BLOB + "containers/blobs/read", BLOB + "containers/blobs/write",
                                     BLOB + "containers/blobs/move/action", BLOB + "containers/blobs/add/action"),
-                            List.of())));
+                            List.of())),
+            // Monitor page of the reference: reads metrics of Azure Monitor workspaces (the Prometheus query API).
+            role(MONITORING_DATA_READER, "Monitoring Data Reader", "Provides access to read data in Azure Monitor Workspaces.",
+                    new Permission(List.of(), List.of(), List.of("Microsoft.Monitor/accounts/data/metrics/read"), List.of())));
 
     private static final Map<String, RoleDefinition> BY_NAME = ALL.stream().collect(Collectors.toUnmodifiableMap(RoleDefinition::name, Function.identity()));
 

@@ -31,10 +31,10 @@ class BuiltInRolesTest {
     }
 
     @Test
-    void onlyTheStorageDataRolesHoldDataActions() {
-        assertThat(BuiltInRoles.all()).hasSize(9);
+    void onlyTheStorageAndMonitoringDataRolesHoldDataActions() {
+        assertThat(BuiltInRoles.all()).hasSize(10);
         assertThat(BuiltInRoles.all()).filteredOn(role -> role.permissions().stream().anyMatch(p -> !p.dataActions().isEmpty()))
                 .extracting(RoleDefinition::roleName)
-                .containsExactlyInAnyOrder("Storage Blob Data Reader", "Storage Blob Data Contributor");
+                .containsExactlyInAnyOrder("Storage Blob Data Reader", "Storage Blob Data Contributor", "Monitoring Data Reader");
     }
 }

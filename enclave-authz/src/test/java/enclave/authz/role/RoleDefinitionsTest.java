@@ -76,7 +76,7 @@ class RoleDefinitionsTest {
         assertThat(reopened.byId(name)).contains(updated.definition());
         assertThat(reopened.byRoleName("endpoint READER 2")).contains(updated.definition());
         assertThat(reopened.byId("/subscriptions/s1/providers/Microsoft.Authorization/roleAssignments/" + name)).isEmpty();
-        assertThat(reopened.all()).hasSize(10);
+        assertThat(reopened.all()).hasSize(11);
     }
 
     static Stream<Arguments> invalidRoles() {
@@ -154,9 +154,9 @@ class RoleDefinitionsTest {
         RoleDefinition atGroup = roles.createOrUpdate("s1", UUID.randomUUID().toString(), role("Group role", RG)).definition();
         ResourceId workspace = ResourceId.parse(RG + "/providers/Microsoft.MachineLearningServices/workspaces/ws");
 
-        assertThat(roles.visibleAt(ResourceId.parse(RG), false)).contains(atGroup).hasSize(10);
+        assertThat(roles.visibleAt(ResourceId.parse(RG), false)).contains(atGroup).hasSize(11);
         assertThat(roles.visibleAt(workspace, false)).contains(atGroup);
-        assertThat(roles.visibleAt(ResourceId.parse(SUB), false)).doesNotContain(atGroup).hasSize(9);
+        assertThat(roles.visibleAt(ResourceId.parse(SUB), false)).doesNotContain(atGroup).hasSize(10);
         assertThat(roles.visibleAt(ResourceId.parse(SUB), true)).as("atScopeAndBelow()").contains(atGroup);
         assertThat(roles.visibleAt(ResourceId.parse(SUB + "/resourceGroups/rg2"), true)).as("rg is no ancestor of rg2").doesNotContain(atGroup);
         assertThat(roles.visibleAt(ResourceId.parse("/subscriptions/s2"), true)).doesNotContain(atGroup);

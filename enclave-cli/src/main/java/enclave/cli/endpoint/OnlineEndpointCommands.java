@@ -86,8 +86,33 @@ public final class OnlineEndpointCommands implements Runnable {
 
     @Command(name = "show", description = "Show an endpoint.")
     int show(@Option(names = {"-n", "--name"}, required = true, paramLabel = "NAME") String name, @Mixin WorkspaceOptions scope) {
-        session.output().print(session.connection().management().get(session.workspace(scope).endpoint(name)));
+        WorkspaceScope workspace = session.workspace(scope);
+        JsonNode shown = session.connection().management().get(workspace.endpoint(name));
+        if (shown.path("properties") instanceof com.fasterxml.jackson.databind.node.ObjectNode properties) {
+            metricsLink(workspace, name).ifPresent(link -> properties.set("metricsQuery", link));
+        }
+        session.output().print(shown);
         return 0;
+    }
+
+    /** Where the endpoint's metrics are, when its workspace is linked to a monitor account the caller can see. */
+    private Optional<JsonNode> metricsLink(WorkspaceScope workspace, String name) {
+        try {
+            return enclave.cli.monitor.EndpointMetrics.find(session, workspace, name).map(metrics -> {
+                com.fasterxml.jackson.databind.node.ObjectNode link = JsonNodeFactory.instance.objectNode();
+                link.put("monitorAccount", metrics.account().path("id").asText());
+                link.put("prometheusQueryEndpoint", metrics.queryEndpoint());
+                link.put("prometheusQueryEndpointByPath", metrics.queryEndpointByPath());
+                link.put("requestsPerSecond", metrics.requestsPerSecond());
+                link.put("latencyP99Seconds", metrics.latencyQuantile(0.99));
+                link.put("chart", "enclave monitor metrics -n " + name + " -g " + workspace.group() + " -w " + workspace.workspace());
+                return link;
+            });
+        } catch (CliException e) {
+            // Listing monitor accounts needs read access on them; without it the endpoint is shown as it is.
+            session.debugLine("no metrics link: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     @Command(name = "list", description = "List the endpoints of a workspace.")

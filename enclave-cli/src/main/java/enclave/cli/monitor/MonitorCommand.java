@@ -6,7 +6,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code enclave monitor}: monitoring settings of resources. */
-@Command(name = "monitor", description = "Monitoring settings of resources.")
+@Command(name = "monitor", description = "Monitoring: diagnostic settings, monitor workspaces (Prometheus) and endpoint metrics.")
 public final class MonitorCommand implements Runnable {
     private final Session session;
 

@@ -55,7 +55,21 @@ public final class UpCommand implements Callable<Integer> {
             return 0;
         }
         Files.createDirectories(home.resolve("logs"));
+        if (!prometheusInstalled()) {
+            session.err().println("note: Prometheus is not installed, so monitor accounts will answer queries with 503; run scripts/install-deps "
+                    + "(or apt-get install prometheus) to get it. Everything else runs.");
+        }
         return detach ? startDetached(home) : runInForeground(home);
+    }
+
+    private boolean prometheusInstalled() {
+        String path = session.env().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : (path + ":/usr/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "prometheus"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int runInForeground(Path home) throws IOException, InterruptedException {

@@ -81,6 +81,15 @@ public final class Call {
         json(status, body);
     }
 
+    /** Answers with a body that is not JSON (e.g. the Prometheus text format). */
+    public void bytes(int status, String contentType, byte[] body) {
+        answered = true;
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+    }
+
     public void empty(int status, Map<String, String> headers) {
         answered = true;
         headers.forEach((name, value) -> response.getHeaders().put(name, value));

@@ -35,6 +35,24 @@ public final class RoutingTable {
         return Optional.ofNullable(byName.get(endpointName.toLowerCase(Locale.ROOT)));
     }
 
+    /** Every route at this instant (for metrics read at scrape time). */
+    public java.util.Collection<EndpointRoute> all() {
+        return java.util.List.copyOf(byName.values());
+    }
+
+    /** Queue depth, restarts and worker processes of every running deployment, for gauges read at scrape time. */
+    public java.util.List<enclave.core.metrics.ServingMetrics.DeploymentSample> deploymentSamples() {
+        java.util.List<enclave.core.metrics.ServingMetrics.DeploymentSample> samples = new java.util.ArrayList<>();
+        for (EndpointRoute route : byName.values()) {
+            String workspace = route.id().parent().map(ResourceId::key).orElse("");
+            String endpoint = route.endpoint().name().toLowerCase(Locale.ROOT);
+            route.deployments().forEach((name, running) -> samples.add(new enclave.core.metrics.ServingMetrics.DeploymentSample(
+                    new enclave.core.metrics.SeriesKey(workspace, endpoint, name), running.pendingRequests(), running.restarts(),
+                    running.instances().stream().mapToLong(enclave.serving.runtime.InstanceStatus::pid).filter(pid -> pid > 0).boxed().toList())));
+        }
+        return samples;
+    }
+
     /** Rebuilds the route of one endpoint from the store and the running workers. */
     public synchronized void refresh(ResourceId endpointId) {
         if (endpoints == null) {

@@ -3,6 +3,9 @@ package enclave.serving.gateway;
 import enclave.core.ErrorCode;
 import enclave.core.http.Caller;
 import enclave.core.http.Http;
+import enclave.core.metrics.SeriesKey;
+import enclave.core.metrics.ServingMetrics;
+import enclave.core.metrics.ServingMetrics.AuthFailure;
 import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.runtime.RunningDeployment;
 import enclave.serving.runtime.ScoreRequest;
@@ -38,15 +41,22 @@ public final class ScoringGateway {
     private final TrafficLog trafficLog;
     private final Clock clock;
     private final long maxBodyBytes;
+    private final ServingMetrics metrics;
 
     public ScoringGateway(RoutingTable routes, NetworkAccess networkAccess, CredentialCheck credentials, TrafficLog trafficLog, Clock clock,
             long maxBodyBytes) {
+        this(routes, networkAccess, credentials, trafficLog, clock, maxBodyBytes, ServingMetrics.NONE);
+    }
+
+    public ScoringGateway(RoutingTable routes, NetworkAccess networkAccess, CredentialCheck credentials, TrafficLog trafficLog, Clock clock,
+            long maxBodyBytes, ServingMetrics metrics) {
         this.routes = routes;
         this.networkAccess = networkAccess;
         this.credentials = credentials;
         this.trafficLog = trafficLog;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     /** One path-style scoring exchange; {@code path} starts with {@link #PATH_PREFIX} ({@code /endpoints/<name>/score}). */
@@ -77,16 +87,19 @@ public final class ScoringGateway {
         exchange.route = route;
 
         if (networkAccess.check(networkPath, route.networkTarget()) instanceof NetworkAccess.Outcome.Refused refused) {
+            exchange.authFailed(AuthFailure.network_access);
             exchange.fail(refused.status(), refused.code(), refused.message());
             return;
         }
 
         switch (credentials.check(route.id(), endpoint, Http.bearer(request))) {
             case CredentialCheck.Outcome.Refused refused -> {
+                exchange.authFailed(Http.bearer(request).isEmpty() ? AuthFailure.missing_credential : AuthFailure.invalid_credential);
                 exchange.fail(401, ErrorCode.AuthenticationFailed, refused.reason());
                 return;
             }
             case CredentialCheck.Outcome.Forbidden forbidden -> {
+                exchange.authFailed(AuthFailure.forbidden);
                 exchange.fail(403, ErrorCode.AuthorizationFailed, forbidden.reason());
                 return;
             }
@@ -244,7 +257,21 @@ public final class ScoringGateway {
             }
         }
 
+        /** The series this exchange counts in; empty until the target endpoint is known. */
+        Optional<SeriesKey> series() {
+            if (route == null) {
+                return Optional.empty();
+            }
+            String workspace = route.id().parent().map(w -> w.key()).orElse("");
+            return Optional.of(new SeriesKey(workspace, route.endpoint().name().toLowerCase(Locale.ROOT), deployment));
+        }
+
+        void authFailed(AuthFailure reason) {
+            series().ifPresent(s -> metrics.authFailed(s, reason));
+        }
+
         private void send(int status, String contentType, byte[] body, Map<String, String> extra) {
+            series().ifPresent(s -> metrics.requestCompleted(s, status, System.nanoTime() - started));
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);

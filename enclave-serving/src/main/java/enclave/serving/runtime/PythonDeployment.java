@@ -176,6 +176,11 @@ final class PythonDeployment implements RunningDeployment {
     }
 
     @Override
+    public int pendingRequests() {
+        return pending.get();
+    }
+
+    @Override
     public int restarts() {
         return instances.stream().mapToInt(WorkerInstance::restarts).sum();
     }

@@ -15,6 +15,11 @@ public interface RunningDeployment extends AutoCloseable {
 
     List<InstanceStatus> instances();
 
+    /** Requests admitted and not yet answered (waiting for a slot or in a worker), for the queue-depth gauge. */
+    default int pendingRequests() {
+        return 0;
+    }
+
     /** Worker restarts since start (crashes and failed liveness probes). */
     int restarts();
 
