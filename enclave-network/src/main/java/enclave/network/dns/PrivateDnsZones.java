@@ -139,13 +139,15 @@ public final class PrivateDnsZones implements PrivateZoneSource {
 
     /** Adds one address to a record set, creating the set (TTL {@value ARecordSet#DEFAULT_TTL} s) when absent ({@code az ... add-record}). */
     public ARecordSet addRecord(ResourceId zone, String relativeName, String ip) {
+        DnsNames.checkRelativeName(relativeName);
+        DnsNames.checkIpv4(ip);
         writes.lock();
         try {
             zone(zone);
             ResourceId id = recordSetId(zone, relativeName);
             Optional<ARecordSet> existing = findRecordSet(id);
             List<String> addresses = new ArrayList<>(existing.map(ARecordSet::addresses).orElse(List.of()));
-            addresses.add(DnsNames.checkIpv4(ip));
+            addresses.add(ip);
             return putRecordSet(zone, relativeName, existing.map(ARecordSet::ttl).orElse(ARecordSet.DEFAULT_TTL), addresses);
         } finally {
             writes.unlock();
