@@ -16,6 +16,8 @@ import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorCommand;
 import enclave.cli.storage.StorageCommands;
+import enclave.cli.network.NetworkCommands;
+import enclave.cli.network.dns.PrivateDnsCommands;
 import enclave.cli.role.RoleAssignmentCommands;
 import enclave.cli.role.RoleCheckCommand;
 import enclave.cli.role.RoleCommands;
@@ -77,6 +79,8 @@ public final class Main {
                 .addSubcommand(new CommandLine(new RoleCheckCommand(session)));
         CommandLine monitor = new CommandLine(new MonitorCommand(session))
                 .addSubcommand(new CommandLine(new DiagnosticSettingsCommands(session)));
+        CommandLine network = new CommandLine(new NetworkCommands(session))
+                .addSubcommand(new CommandLine(new PrivateDnsCommands(session)));
         CommandLine root = new CommandLine(new RootCommand(session))
                 .addSubcommand(new CommandLine(new UpCommand(session)))
                 .addSubcommand(new CommandLine(new DownCommand(session)))
@@ -91,6 +95,7 @@ public final class Main {
                 .addSubcommand(role)
                 .addSubcommand(monitor)
                 .addSubcommand(new CommandLine(new StorageCommands(session)))
+                .addSubcommand(network)
                 .addSubcommand(ml);
         root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
         root.setErr(new PrintWriter(session.err(), true, StandardCharsets.UTF_8));

@@ -12,6 +12,14 @@ import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
 import enclave.identity.managed.UserAssignedIdentities;
 import enclave.identity.managed.UserAssignedIdentityApi;
+import enclave.network.dns.DnsServer;
+import enclave.network.dns.NetworkDirectory;
+import enclave.network.dns.PlatformNames;
+import enclave.network.dns.PlatformSuffixes;
+import enclave.network.dns.PrivateDnsZoneApi;
+import enclave.network.dns.PrivateDnsZones;
+import enclave.network.dns.SplitHorizon;
+import enclave.network.dns.Upstream;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
@@ -98,6 +106,7 @@ public final class EnclaveServer implements AutoCloseable {
     private final PythonWorkerRuntime runtime;
     private final Endpoints endpoints;
     private final RoutingTable routing;
+    private final DnsServer dns;
     private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
     private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
@@ -169,6 +178,23 @@ public final class EnclaveServer implements AutoCloseable {
                 new PullPermissions(authorizer), managedIdentity, runtime, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
+        // Private DNS and the split-horizon DNS server (docs/architecture.md, "DNS"). No virtual networks yet: an empty
+        // directory; the public names come from the store on every query.
+        NetworkDirectory networkDirectory = NetworkDirectory.empty();
+        PrivateDnsZones privateDnsZones = new PrivateDnsZones(store, networkDirectory, resourceGroups::exists, clock);
+        PlatformSuffixes dnsSuffixes = PlatformSuffixes.azure(config.location());
+        PlatformDnsNames dnsNames = new PlatformDnsNames(store, dnsSuffixes);
+        try {
+            dns = new DnsServer(new SplitHorizon(new PlatformNames(publicAddress(), dnsSuffixes, dnsNames::current), privateDnsZones,
+                    config.dnsUpstream().map(Upstream::parse)), publicAddress(), config.dnsPort());
+        } catch (RuntimeException e) {
+            managementConnector.close();
+            gatewayConnector.close();
+            database.close();
+            throw e;
+        }
+        networkDirectory.all().forEach(dns::addNetwork);
+
         List<Route> routes = new ArrayList<>();
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
         routes.add(Route.of("GET", "/enclave/info", Route.ANONYMOUS, call -> call.json(200, info())));
@@ -190,6 +216,7 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DiagnosticSettingsApi(endpoints).routes());
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
+        routes.addAll(new PrivateDnsZoneApi(privateDnsZones).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         ScoringGateway scoring = new ScoringGateway(routing, new CredentialCheck(tokens, authorizer), trafficLog, clock, config.maxRequestBytes());
         GatewayHandler gateway = new GatewayHandler(scoring, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens, authorizer);
@@ -218,7 +245,7 @@ public final class EnclaveServer implements AutoCloseable {
         }
         recover();
         writeServerJson();
-        log.info("enclave {} ready: management {} gateway {} home {}", VERSION, managementUrl(), gatewayUrl(), config.home());
+        log.info("enclave {} ready: management {} gateway {} dns {}:{} home {}", VERSION, managementUrl(), gatewayUrl(), dns.publicAddress(), dns.port(), config.home());
         return this;
     }
 
@@ -266,6 +293,15 @@ public final class EnclaveServer implements AutoCloseable {
         return gatewayUrl() + ScoringGateway.PATH_PREFIX + endpointName + "/score";
     }
 
+    /** The platform's public address: the bind address as an IP (the DNS server answers it for platform names). */
+    private String publicAddress() {
+        return config.bindAddress().equals("localhost") ? "127.0.0.1" : config.bindAddress();
+    }
+
+    public DnsServer dns() {
+        return dns;
+    }
+
     public Platform platform() {
         return platform;
     }
@@ -288,6 +324,8 @@ public final class EnclaveServer implements AutoCloseable {
         info.put("subscriptionId", platform.subscriptionId());
         info.put("location", config.location());
         info.put("python", config.python());
+        info.put("dnsAddress", dns.publicAddress());
+        info.put("dnsPort", dns.port());
         return info;
     }
 
@@ -334,6 +372,7 @@ public final class EnclaveServer implements AutoCloseable {
             log.warn("stopping the listeners failed: {}", e.toString());
         }
         maintenance.shutdownNow();
+        dns.close();
         deployments.close();
         runtime.close();
         operations.close();
