@@ -13,12 +13,7 @@ final class Dig {
     private static final Pattern STATUS = Pattern.compile("status: (\\w+)");
 
     /** What one dig printed: the status and the answer section's records ({@code name ttl IN type data}, whitespace-normalized). */
-    record Answer(String status, List<String> records, boolean authoritative, String output) {
-        /** The answers' data fields, as {@code +short} prints them. */
-        List<String> shortForm() {
-            return records.stream().map(line -> line.substring(line.lastIndexOf(' ') + 1)).toList();
-        }
-    }
+    record Answer(String status, List<String> records, boolean authoritative, String output) {}
 
     private Dig() {}
 

@@ -259,6 +259,30 @@ class DnsServerTest {
     }
 
     @Test
+    void anAnswerTooBigForUdpIsTruncatedAndDigGetsItAllOverTcp() throws Exception {
+        ResourceId big = PrivateDnsZones.zoneId(SUB, "rg-c", "big.internal");
+        zones.createZone(big, Map.of());
+        List<String> addresses = new ArrayList<>();
+        for (int i = 1; i <= 100; i++) {
+            addresses.add("127.53.3." + (i + 10));
+        }
+        zones.putRecordSet(big, "many", 10, addresses);
+        zones.link(big, "link-big", NET_C.id(), false, ResolutionPolicy.Default);
+
+        try (DatagramSocket client = new DatagramSocket()) {
+            client.setSoTimeout(5000);
+            byte[] query = Message.newQuery(Record.newRecord(Name.fromString("many.big.internal."), Type.A, DClass.IN)).toWire();
+            client.send(new DatagramPacket(query, query.length, InetAddress.getByName(NET_C.resolverAddress()), port));
+            DatagramPacket reply = new DatagramPacket(new byte[4096], 4096);
+            client.receive(reply);
+            assertThat(reply.getLength()).isLessThanOrEqualTo(512);
+            assertThat(new Message(java.util.Arrays.copyOf(reply.getData(), reply.getLength())).getHeader().getFlag(Flags.TC)).isTrue();
+        }
+        // dig offers EDNS (1232 bytes), still too small for 100 records: it sees TC and asks again over TCP
+        assertThat(Dig.shortAnswer(NET_C.resolverAddress(), port, "many.big.internal")).hasSize(100).containsAll(addresses);
+    }
+
+    @Test
     void removingANetworkStopsItsResolver() throws Exception {
         ResolverNetwork temporary = network("rg-t", "vnet-t", "127.53.4.2");
         dns.addNetwork(temporary);
