@@ -117,6 +117,9 @@ class PrivateDnsCliTest {
         assertThat(port).isPositive();
         JsonNode serverJson = Json.MAPPER.readTree(enclave.server.serverJson().toFile());
         assertThat(serverJson.get("dnsPort").asInt()).isEqualTo(port);
+        JsonNode status = cli.run("status", "-o", "json").ok().json();
+        assertThat(status.get("dnsAddress").asText()).isEqualTo(address);
+        assertThat(status.get("dnsPort").asInt()).isEqualTo(port);
 
         cli.run("storage", "account", "create", "-n", "dnspublic").ok();
         assertThat(dig(address, port, "dnspublic.blob.core.windows.net", "+short")).isEqualTo("127.0.0.1");
