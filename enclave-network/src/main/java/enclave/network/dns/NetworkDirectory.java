@@ -12,15 +12,21 @@ public interface NetworkDirectory {
 
     /** A directory with no networks (until virtual networks are wired in). */
     static NetworkDirectory empty() {
+        return of(List.of());
+    }
+
+    /** A fixed set of networks. */
+    static NetworkDirectory of(List<ResolverNetwork> networks) {
+        List<ResolverNetwork> fixed = List.copyOf(networks);
         return new NetworkDirectory() {
             @Override
             public Optional<ResolverNetwork> find(ResourceId virtualNetwork) {
-                return Optional.empty();
+                return fixed.stream().filter(network -> network.id().key().equals(virtualNetwork.key())).findFirst();
             }
 
             @Override
             public List<ResolverNetwork> all() {
-                return List.of();
+                return fixed;
             }
         };
     }

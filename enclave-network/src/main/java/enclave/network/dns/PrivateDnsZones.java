@@ -190,14 +190,7 @@ public final class PrivateDnsZones implements PrivateZoneSource {
     }
 
     public boolean deleteRecordSet(ResourceId id) {
-        writes.lock();
-        try {
-            boolean deleted = store.delete(id);
-            refresh();
-            return deleted;
-        } finally {
-            writes.unlock();
-        }
+        return deleteAndRefresh(id);
     }
 
     // ---- virtual network links
@@ -253,6 +246,10 @@ public final class PrivateDnsZones implements PrivateZoneSource {
     }
 
     public boolean deleteLink(ResourceId id) {
+        return deleteAndRefresh(id);
+    }
+
+    private boolean deleteAndRefresh(ResourceId id) {
         writes.lock();
         try {
             boolean deleted = store.delete(id);

@@ -66,18 +66,7 @@ class DnsServerTest {
     @BeforeAll
     static void start() {
         database = Database.open(temp.resolve("db"));
-        Map<String, ResolverNetwork> networks = Map.of(NET_A.id().key(), NET_A, NET_B.id().key(), NET_B, NET_C.id().key(), NET_C);
-        NetworkDirectory directory = new NetworkDirectory() {
-            @Override
-            public Optional<ResolverNetwork> find(ResourceId id) {
-                return Optional.ofNullable(networks.get(id.key()));
-            }
-
-            @Override
-            public List<ResolverNetwork> all() {
-                return List.copyOf(networks.values());
-            }
-        };
+        NetworkDirectory directory = NetworkDirectory.of(List.of(NET_A, NET_B, NET_C));
         zones = new PrivateDnsZones(new JdbcResourceStore(database.dataSource()), directory, group -> true, Clock.systemUTC());
 
         // The upstream: another DnsServer that serves one outside name, www.example.test.

@@ -49,17 +49,7 @@ class PrivateDnsZoneApiTest {
     @BeforeAll
     static void start() throws Exception {
         database = Database.open(temp.resolve("db"));
-        NetworkDirectory directory = new NetworkDirectory() {
-            @Override
-            public Optional<ResolverNetwork> find(ResourceId id) {
-                return id.key().equals(VNET.id().key()) ? Optional.of(VNET) : Optional.empty();
-            }
-
-            @Override
-            public List<ResolverNetwork> all() {
-                return List.of(VNET);
-            }
-        };
+        NetworkDirectory directory = NetworkDirectory.of(List.of(VNET));
         zones = new PrivateDnsZones(new JdbcResourceStore(database.dataSource()), directory, group -> group.name().equals("rg1"), Clock.systemUTC());
         server = new Server();
         ServerConnector connector = new ServerConnector(server);

@@ -15,7 +15,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,17 +42,7 @@ class PrivateDnsZonesTest {
     @BeforeEach
     void setUp() {
         database = Database.open(temp.resolve("db"));
-        NetworkDirectory directory = new NetworkDirectory() {
-            @Override
-            public Optional<ResolverNetwork> find(ResourceId id) {
-                return id.key().equals(VNET.id().key()) ? Optional.of(VNET) : Optional.empty();
-            }
-
-            @Override
-            public List<ResolverNetwork> all() {
-                return List.of(VNET);
-            }
-        };
+        NetworkDirectory directory = NetworkDirectory.of(List.of(VNET));
         zones = new PrivateDnsZones(new JdbcResourceStore(database.dataSource()), directory, group -> !group.name().equals("missing"), Clock.systemUTC());
     }
 

@@ -45,6 +45,14 @@ public final class PrivateDnsCommands implements Runnable {
                 + "/providers/Microsoft.Network/privateDnsZones/" + zone;
     }
 
+    void show(String path) {
+        session.output().print(session.connection().management().get(path));
+    }
+
+    void list(String path) {
+        session.output().print(JsonNodeFactory.instance.arrayNode().addAll(session.connection().management().list(path)));
+    }
+
     /** Usage when a group is called without a command. */
     abstract static class Group implements Runnable {
         @Spec
@@ -78,7 +86,7 @@ public final class PrivateDnsCommands implements Runnable {
 
         @Command(name = "show", description = "Show a private DNS zone.")
         int show(@Option(names = {"-n", "--name"}, required = true) String name, @Option(names = {"-g", "--resource-group"}) String group) {
-            parent.session.output().print(parent.session.connection().management().get(parent.zonePath(group, name)));
+            parent.show(parent.zonePath(group, name));
             return 0;
         }
 
@@ -86,7 +94,7 @@ public final class PrivateDnsCommands implements Runnable {
         int list(@Option(names = {"-g", "--resource-group"}) String group) {
             String path = "/subscriptions/" + parent.session.connection().subscription() + "/resourceGroups/" + parent.session.resourceGroup(group)
                     + "/providers/Microsoft.Network/privateDnsZones";
-            parent.session.output().print(JsonNodeFactory.instance.arrayNode().addAll(parent.session.connection().management().list(path)));
+            parent.list(path);
             return 0;
         }
 
@@ -178,13 +186,13 @@ public final class PrivateDnsCommands implements Runnable {
             @Command(name = "show", description = "Show an A record set.")
             int show(@Option(names = {"-g", "--resource-group"}) String group, @Option(names = {"-z", "--zone-name"}, required = true) String zone,
                     @Option(names = {"-n", "--name"}, required = true) String name) {
-                root().session.output().print(root().session.connection().management().get(path(group, zone, name)));
+                root().show(path(group, zone, name));
                 return 0;
             }
 
             @Command(name = "list", description = "List the A record sets of a zone.")
             int list(@Option(names = {"-g", "--resource-group"}) String group, @Option(names = {"-z", "--zone-name"}, required = true) String zone) {
-                root().session.output().print(JsonNodeFactory.instance.arrayNode().addAll(root().session.connection().management().list(root().zonePath(group, zone) + "/A")));
+                root().list(root().zonePath(group, zone) + "/A");
                 return 0;
             }
 
@@ -251,14 +259,13 @@ public final class PrivateDnsCommands implements Runnable {
             @Command(name = "show", description = "Show a virtual network link.")
             int show(@Option(names = {"-g", "--resource-group"}) String group, @Option(names = {"-z", "--zone-name"}, required = true) String zone,
                     @Option(names = {"-n", "--name"}, required = true) String name) {
-                root().session.output().print(root().session.connection().management().get(path(group, zone, name)));
+                root().show(path(group, zone, name));
                 return 0;
             }
 
             @Command(name = "list", description = "List the virtual network links of a zone.")
             int list(@Option(names = {"-g", "--resource-group"}) String group, @Option(names = {"-z", "--zone-name"}, required = true) String zone) {
-                root().session.output().print(JsonNodeFactory.instance.arrayNode()
-                        .addAll(root().session.connection().management().list(root().zonePath(group, zone) + "/virtualNetworkLinks")));
+                root().list(root().zonePath(group, zone) + "/virtualNetworkLinks");
                 return 0;
             }
 
