@@ -104,6 +104,22 @@ class PrivateDnsZonesTest {
     }
 
     @Test
+    void resolversSeeLinkedZonesAgainAfterARestart() {
+        zones.registerZoneGroup(endpoint("pe1"), ZONE, List.of(new ZoneRecord("acct1", "127.54.0.4")));
+        zones.link(zone, "l1", VNET.id(), false, ResolutionPolicy.NxDomainRedirect);
+
+        PrivateDnsZones restarted = new PrivateDnsZones(new JdbcResourceStore(database.dataSource()), NetworkDirectory.of(List.of(VNET)), group -> true,
+                Clock.systemUTC());
+
+        LinkedZone linked = restarted.linkedTo(VNET.id()).getFirst();
+        assertThat(linked.policy()).isEqualTo(ResolutionPolicy.NxDomainRedirect);
+        assertThat(linked.lookup(DnsNames.absolute("acct1." + ZONE))).isEqualTo(
+                new LinkedZone.Lookup.Found(DnsNames.absolute("acct1." + ZONE), new LinkedZone.Addresses(ARecordSet.DEFAULT_TTL, List.of("127.54.0.4"))));
+        restarted.unregisterZoneGroup(endpoint("pe1"));
+        assertThat(restarted.linkedTo(VNET.id()).getFirst().lookup(DnsNames.absolute("acct1." + ZONE))).isInstanceOf(LinkedZone.Lookup.NxDomain.class);
+    }
+
+    @Test
     void aLinkedZoneCannotBeDeleted() {
         zones.createZone(zone, Map.of());
         zones.link(zone, "l1", VNET.id(), false, ResolutionPolicy.Default);
