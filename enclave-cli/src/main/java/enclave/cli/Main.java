@@ -22,6 +22,7 @@ import enclave.cli.network.PrivateEndpointConnectionCommands;
 import enclave.cli.network.VnetCommands;
 import enclave.cli.monitor.MonitorMetricsCommand;
 import enclave.cli.storage.StorageCommands;
+import enclave.cli.network.dns.PrivateDnsCommands;
 import enclave.cli.role.RoleAssignmentCommands;
 import enclave.cli.role.RoleCheckCommand;
 import enclave.cli.role.RoleCommands;
@@ -77,7 +78,8 @@ public final class Main {
         CommandLine network = new CommandLine(new NetworkCommands(session))
                 .addSubcommand(new CommandLine(new VnetCommands()))
                 .addSubcommand(new CommandLine(new PrivateEndpointCommands()))
-                .addSubcommand(new CommandLine(new PrivateEndpointConnectionCommands()));
+                .addSubcommand(new CommandLine(new PrivateEndpointConnectionCommands()))
+                .addSubcommand(new CommandLine(new PrivateDnsCommands(session)));
         CommandLine ad = new CommandLine(new AdCommands(session))
                 .addSubcommand(new CommandLine(new ServicePrincipalCommands(session)))
                 .addSubcommand(new CommandLine(new UserCommands(session)));

@@ -50,7 +50,7 @@ final class TestServer implements AutoCloseable {
     }
 
     static ServerConfig config(Path home) {
-        return ServerConfig.defaults(home).withPorts(0, 0);
+        return ServerConfig.defaults(home).withPorts(0, 0).withDns(0, java.util.Optional.empty());
     }
 
     /** Stops the server and starts a new one on the same data directory (new ports). */

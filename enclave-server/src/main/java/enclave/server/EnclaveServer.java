@@ -28,6 +28,13 @@ import enclave.monitor.engine.PrometheusEngine;
 import enclave.monitor.metrics.PlatformMetrics;
 import enclave.monitor.metrics.ProcessStats;
 import enclave.monitor.query.MonitorQueryApi;
+import enclave.network.dns.DnsServer;
+import enclave.network.dns.NetworkDirectory;
+import enclave.network.dns.PlatformSuffixes;
+import enclave.network.dns.PrivateDnsZoneApi;
+import enclave.network.dns.PrivateDnsZones;
+import enclave.network.dns.SplitHorizon;
+import enclave.network.dns.Upstream;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.network.PrivateLinkWiring;
 import enclave.server.identity.IdentityApi;
@@ -114,6 +121,7 @@ public final class EnclaveServer implements AutoCloseable {
     private final PrivateEndpoints privateEndpoints;
     private final PrometheusEngine prometheus;
     private final MonitorAccountApi monitorAccounts;
+    private final DnsServer dns;
     private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
     private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
@@ -206,6 +214,20 @@ public final class EnclaveServer implements AutoCloseable {
                 "monitor workspace", id -> accounts.find(id).isPresent(),
                 (id, groupId) -> accounts.find(id).map(account -> List.of(queryEndpoints.host(account))).orElse(List.of())));
         privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, PrivateEndpointEvents.NONE, clock);
+        // Private DNS and the split-horizon DNS server (docs/architecture.md, "DNS"). No virtual networks yet: an empty
+        // directory; the public names come from the store on every query.
+        NetworkDirectory networkDirectory = NetworkDirectory.empty();
+        PrivateDnsZones privateDnsZones = new PrivateDnsZones(store, networkDirectory, resourceGroups::exists, clock);
+        PlatformSuffixes dnsSuffixes = PlatformSuffixes.azure(config.location());
+        PlatformDnsNames dnsNames = new PlatformDnsNames(store, dnsSuffixes);
+        try {
+            dns = new DnsServer(new SplitHorizon(new enclave.network.dns.PlatformNames(publicAddress(), dnsSuffixes, dnsNames::current), privateDnsZones,
+                    config.dnsUpstream().map(Upstream::parse)), publicAddress(), config.dnsPort());
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        networkDirectory.all().forEach(dns::addNetwork);
 
         List<Route> routes = new ArrayList<>();
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
@@ -235,6 +257,7 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new DeploymentApi(deployments, clock).routes());
         routes.addAll(new OperationApi(operations).routes());
         routes.addAll(monitorAccounts.routes());
+        routes.addAll(new PrivateDnsZoneApi(privateDnsZones).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         // The integrator replaces NONE with the network module's directory of private endpoints and their connections.
         NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(PrivateLinkDirectory.NONE));
@@ -272,7 +295,7 @@ public final class EnclaveServer implements AutoCloseable {
         }
         monitorAccounts.startAll();
         writeServerJson();
-        log.info("enclave {} ready: management {} gateway {} home {}", VERSION, managementUrl(), gatewayUrl(), config.home());
+        log.info("enclave {} ready: management {} gateway {} dns {}:{} home {}", VERSION, managementUrl(), gatewayUrl(), dns.publicAddress(), dns.port(), config.home());
         return this;
     }
 
@@ -328,6 +351,15 @@ public final class EnclaveServer implements AutoCloseable {
         return privateEndpoints;
     }
 
+    /** The platform's public address: the bind address as an IP (the DNS server answers it for platform names). */
+    private String publicAddress() {
+        return config.bindAddress().equals("localhost") ? "127.0.0.1" : config.bindAddress();
+    }
+
+    public DnsServer dns() {
+        return dns;
+    }
+
     public Platform platform() {
         return platform;
     }
@@ -366,6 +398,8 @@ public final class EnclaveServer implements AutoCloseable {
         info.put("subscriptionId", platform.subscriptionId());
         info.put("location", config.location());
         info.put("python", config.python());
+        info.put("dnsAddress", dns.publicAddress());
+        info.put("dnsPort", dns.port());
         return info;
     }
 
@@ -390,6 +424,7 @@ public final class EnclaveServer implements AutoCloseable {
             log.warn("stopping the listeners failed: {}", e.toString());
         }
         maintenance.shutdownNow();
+        dns.close();
         prometheus.close();
         deployments.close();
         runtime.close();

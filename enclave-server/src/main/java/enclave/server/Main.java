@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar enclave-server.jar --home DIR [--management-port N] [--gateway-port N] [--python PATH]}: runs Enclave in
+ * {@code java -jar enclave-server.jar --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--python PATH]}: runs Enclave in
  * the foreground until SIGTERM/SIGINT; writes {@code <home>/server.json} once ready and removes it on a clean stop.
  */
 public final class Main {
@@ -17,7 +17,7 @@ public final class Main {
             config = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("enclave-server: " + e.getMessage());
-            System.err.println("usage: enclave-server --home DIR [--management-port N] [--gateway-port N] [--python PATH]");
+            System.err.println("usage: enclave-server --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--python PATH]");
             System.exit(2);
             return;
         }
@@ -33,7 +33,8 @@ public final class Main {
             System.exit(1);
             return;
         }
-        System.out.println("enclave " + EnclaveServer.VERSION + " is ready: management " + server.managementUrl() + ", gateway " + server.gatewayUrl());
+        System.out.println("enclave " + EnclaveServer.VERSION + " is ready: management " + server.managementUrl() + ", gateway " + server.gatewayUrl()
+                + ", dns " + server.dns().publicAddress() + ":" + server.dns().port());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -48,6 +49,8 @@ public final class Main {
         int management = ServerConfig.DEFAULT_MANAGEMENT_PORT;
         int gateway = ServerConfig.DEFAULT_GATEWAY_PORT;
         String python = System.getenv().getOrDefault("ENCLAVE_PYTHON", "/usr/bin/python3");
+        int dns = ServerConfig.DEFAULT_DNS_PORT;
+        java.util.Optional<String> dnsUpstream = java.util.Optional.ofNullable(System.getenv("ENCLAVE_DNS_UPSTREAM"));
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -55,11 +58,13 @@ public final class Main {
                 case "--management-port" -> management = port(args[i], require(args[i], value));
                 case "--gateway-port" -> gateway = port(args[i], require(args[i], value));
                 case "--python" -> python = require(args[i], value);
+                case "--dns-port" -> dns = port(args[i], require(args[i], value));
+                case "--dns-upstream" -> dnsUpstream = java.util.Optional.of(require(args[i], value));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
         }
-        return ServerConfig.defaults(Path.of(home).toAbsolutePath()).withPorts(management, gateway).withPython(python);
+        return ServerConfig.defaults(Path.of(home).toAbsolutePath()).withPorts(management, gateway).withPython(python).withDns(dns, dnsUpstream);
     }
 
     private static String require(String option, String value) {

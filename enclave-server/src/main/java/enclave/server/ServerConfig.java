@@ -1,6 +1,7 @@
 package enclave.server;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * How one Enclave process runs. Ports 0 pick free ports (tests).
@@ -8,29 +9,39 @@ import java.nio.file.Path;
  * @param home the data directory ({@code $ENCLAVE_HOME})
  * @param python the interpreter that runs scoring scripts (Debian's {@code /usr/bin/python3} by default)
  * @param maxRequestBytes the largest scoring request body accepted (413 beyond)
+ * @param dnsPort the DNS port of the public resolver and of every virtual network's resolver (0: a free one, the same on all)
+ * @param dnsUpstream where names the platform does not serve are forwarded ({@code host:port}); none: they are REFUSED
  */
-public record ServerConfig(Path home, String bindAddress, int managementPort, int gatewayPort, String python, String location, long maxRequestBytes) {
+public record ServerConfig(Path home, String bindAddress, int managementPort, int gatewayPort, String python, String location, long maxRequestBytes,
+        int dnsPort, Optional<String> dnsUpstream) {
     public static final int DEFAULT_MANAGEMENT_PORT = 47443;
     public static final int DEFAULT_GATEWAY_PORT = 47444;
+    public static final int DEFAULT_DNS_PORT = 53;
 
     public ServerConfig {
-        if (managementPort < 0 || managementPort > 65535 || gatewayPort < 0 || gatewayPort > 65535) {
+        if (managementPort < 0 || managementPort > 65535 || gatewayPort < 0 || gatewayPort > 65535 || dnsPort < 0 || dnsPort > 65535) {
             throw new IllegalArgumentException("ports must be 0-65535");
         }
         if (!bindAddress.startsWith("127.") && !bindAddress.equals("localhost")) {
             throw new IllegalArgumentException("Enclave listens on loopback only on one machine; got " + bindAddress);
         }
+        dnsUpstream = dnsUpstream == null ? Optional.empty() : dnsUpstream.filter(upstream -> !upstream.isBlank());
     }
 
     public static ServerConfig defaults(Path home) {
-        return new ServerConfig(home, "127.0.0.1", DEFAULT_MANAGEMENT_PORT, DEFAULT_GATEWAY_PORT, "/usr/bin/python3", "local", 16L * 1024 * 1024);
+        return new ServerConfig(home, "127.0.0.1", DEFAULT_MANAGEMENT_PORT, DEFAULT_GATEWAY_PORT, "/usr/bin/python3", "local", 16L * 1024 * 1024,
+                DEFAULT_DNS_PORT, Optional.empty());
     }
 
     public ServerConfig withPorts(int management, int gateway) {
-        return new ServerConfig(home, bindAddress, management, gateway, python, location, maxRequestBytes);
+        return new ServerConfig(home, bindAddress, management, gateway, python, location, maxRequestBytes, dnsPort, dnsUpstream);
     }
 
     public ServerConfig withPython(String newPython) {
-        return new ServerConfig(home, bindAddress, managementPort, gatewayPort, newPython, location, maxRequestBytes);
+        return new ServerConfig(home, bindAddress, managementPort, gatewayPort, newPython, location, maxRequestBytes, dnsPort, dnsUpstream);
+    }
+
+    public ServerConfig withDns(int port, Optional<String> upstream) {
+        return new ServerConfig(home, bindAddress, managementPort, gatewayPort, python, location, maxRequestBytes, port, upstream);
     }
 }

@@ -20,7 +20,9 @@ public record ServerInfo(
         String caFile,
         String tenantId,
         String subscriptionId,
-        String location) {
+        String location,
+        String dnsAddress,
+        Integer dnsPort) {
 
     public static Path file(Path home) {
         return home.resolve("server.json");

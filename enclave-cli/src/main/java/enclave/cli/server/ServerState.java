@@ -32,6 +32,11 @@ final class ServerState {
         status.put("managementUrl", info.managementUrl());
         status.put("gatewayUrl", info.gatewayUrl());
         status.put("scoringUrlBase", info.scoringUrlBase());
+        if (info.dnsPort() != null) {
+            // where the platform's public DNS resolver answers (dig @dnsAddress -p dnsPort <name>)
+            status.put("dnsAddress", info.dnsAddress());
+            status.put("dnsPort", info.dnsPort().intValue());
+        }
         status.put("caFile", info.caPath(home).toString());
         status.put("home", home.toString());
         status.put("pid", info.pid());

@@ -38,6 +38,13 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--gateway-port", paramLabel = "PORT", defaultValue = "47444", description = "Gateway (scoring, blobs) listener port (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
+    @Option(names = "--dns-port", paramLabel = "PORT", defaultValue = "53",
+            description = "DNS port of the public resolver and of every virtual network's resolver (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int dnsPort;
+
+    @Option(names = "--dns-upstream", paramLabel = "HOST:PORT", description = "Where names the platform does not serve are forwarded (default: none, they are refused).")
+    String dnsUpstream;
+
     @Option(names = "--python", paramLabel = "PATH", description = "Python interpreter for scoring workers (default: the server's choice).")
     String python;
 
@@ -166,6 +173,12 @@ public final class UpCommand implements Callable<Integer> {
         command.add(String.valueOf(managementPort));
         command.add("--gateway-port");
         command.add(String.valueOf(gatewayPort));
+        command.add("--dns-port");
+        command.add(String.valueOf(dnsPort));
+        if (dnsUpstream != null && !dnsUpstream.isBlank()) {
+            command.add("--dns-upstream");
+            command.add(dnsUpstream);
+        }
         if (python != null && !python.isBlank()) {
             command.add("--python");
             command.add(python);
