@@ -37,6 +37,10 @@ import enclave.network.dns.SplitHorizon;
 import enclave.network.dns.Upstream;
 import enclave.server.identity.DirectoryApi;
 import enclave.server.network.PrivateLinkWiring;
+import enclave.server.network.PrivateNetworking;
+import enclave.server.network.ManagedDeploymentNetworks;
+import enclave.core.http.Caller;
+import enclave.identity.Audiences;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
 import enclave.server.tls.CertificateAuthority;
@@ -122,6 +126,7 @@ public final class EnclaveServer implements AutoCloseable {
     private final PrometheusEngine prometheus;
     private final MonitorAccountApi monitorAccounts;
     private final DnsServer dns;
+    private final PrivateNetworking networking;
     private static final java.time.Duration KEY_ROTATION = java.time.Duration.ofDays(7);
     private final java.util.concurrent.ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("enclave-maintenance").daemon().factory());
@@ -193,8 +198,22 @@ public final class EnclaveServer implements AutoCloseable {
                 routing::refresh);
         ManagedIdentityEndpoint managedIdentity = new ManagedIdentityEndpoint(endpoints, principals, tokens, managementUrl() + ManagedIdentityEndpoint.PATH,
                 caFile());
+        // Where workers sit on the network: egress-disabled deployments get a managed network and their own namespace.
+        ManagedDeploymentNetworks deploymentNetworks = new ManagedDeploymentNetworks(home.resolve("net"), fabric, runtime, publicAddress(), managementUrl(),
+                caTrustStoreFile(), () -> new Caller(platform.adminObjectId(), platform.tenantId(), "Enclave platform", Optional.empty(), Audiences.MANAGEMENT),
+                new ManagedDeploymentNetworks.ManagedGroups() {
+                    @Override
+                    public ResourceId ensure(String subscription, String name, String location, Map<String, String> tags) {
+                        return resourceGroups.ensure(subscription, name, location, tags);
+                    }
+
+                    @Override
+                    public boolean deleteIfEmpty(ResourceId group) {
+                        return resourceGroups.deleteIfEmpty(group);
+                    }
+                });
         deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock),
-                new PullPermissions(authorizer), managedIdentity, runtime, DeploymentNetworks.HOST, home.resolve("deployments"), clock, routing::refresh);
+                new PullPermissions(authorizer), managedIdentity, runtime, deploymentNetworks, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);
 
         // Monitoring (issue 5): one Prometheus per monitor account scrapes the management listener for its linked workspaces' series.
@@ -207,19 +226,19 @@ public final class EnclaveServer implements AutoCloseable {
         MonitorQueryApi monitorQuery = new MonitorQueryApi(accounts, prometheus, queryEndpoints, tokens, authorizer);
         // Private networking: networks in 127.0.0.0/8, private endpoints to every registered kind of target (register new
         // kinds, e.g. monitor accounts, on privateLinkTargets before the routes are built below).
-        virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), VirtualNetworkEvents.NONE, clock);
+        PlatformSuffixes dnsSuffixes = PlatformSuffixes.azure(config.location());
+        networking = new PrivateNetworking(fabric, dnsSuffixes);
+        virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), networking, clock);
         privateLinkTargets = new PrivateLinkTargets();
         PrivateLinkWiring.registerTargets(privateLinkTargets, workspaces, storageAccounts, config.location());
         privateLinkTargets.register(enclave.network.privateendpoint.PrivateLinkTarget.of("Microsoft.Monitor/accounts", List.of("prometheusMetrics"),
                 "monitor workspace", id -> accounts.find(id).isPresent(),
                 (id, groupId) -> accounts.find(id).map(account -> List.of(queryEndpoints.host(account))).orElse(List.of())));
-        privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, PrivateEndpointEvents.NONE, clock);
-        // Private DNS and the split-horizon DNS server (docs/architecture.md, "DNS"). No virtual networks yet: an empty
-        // directory; the public names come from the store on every query.
-        NetworkDirectory networkDirectory = NetworkDirectory.empty();
-        PrivateDnsZones privateDnsZones = new PrivateDnsZones(store, networkDirectory, resourceGroups::exists, clock);
-        PlatformSuffixes dnsSuffixes = PlatformSuffixes.azure(config.location());
-        PlatformDnsNames dnsNames = new PlatformDnsNames(store, dnsSuffixes);
+        privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, networking, clock);
+        // Private DNS and the split-horizon DNS server (docs/architecture.md, "DNS"): a resolver per virtual network, public
+        // names from the store (CNAME to privatelink while a resource has private endpoints).
+        PrivateDnsZones privateDnsZones = new PrivateDnsZones(store, networking, resourceGroups::exists, clock);
+        PlatformDnsNames dnsNames = new PlatformDnsNames(store, dnsSuffixes, networking::hasPrivateEndpoints, accounts);
         try {
             dns = new DnsServer(new SplitHorizon(new enclave.network.dns.PlatformNames(publicAddress(), dnsSuffixes, dnsNames::current), privateDnsZones,
                     config.dnsUpstream().map(Upstream::parse)), publicAddress(), config.dnsPort());
@@ -227,7 +246,8 @@ public final class EnclaveServer implements AutoCloseable {
             database.close();
             throw e;
         }
-        networkDirectory.all().forEach(dns::addNetwork);
+        networking.attach(virtualNetworks, privateEndpoints, privateDnsZones, dns);
+        deploymentNetworks.attach(virtualNetworks, privateEndpoints, networking, privateDnsZones, dns);
 
         List<Route> routes = new ArrayList<>();
         routes.addAll(new IdentityApi(tokens, principals, signingKeys, clock).routes());
@@ -259,8 +279,8 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(monitorAccounts.routes());
         routes.addAll(new PrivateDnsZoneApi(privateDnsZones).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
-        // The integrator replaces NONE with the network module's directory of private endpoints and their connections.
-        NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(PrivateLinkDirectory.NONE));
+        // The gateway reads private endpoints and their connections from the networking snapshot (tests may pass their own directory).
+        NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(networking));
         ScoringGateway scoring = new ScoringGateway(routing, networkAccess, new CredentialCheck(tokens, authorizer), trafficLog, clock,
                 config.maxRequestBytes(), metrics);
         GatewayHandler gateway = new GatewayHandler(scoring, networkAccess, names, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens,
@@ -312,6 +332,7 @@ public final class EnclaveServer implements AutoCloseable {
             }
         }
         endpoints.adoptLegacyIdentities();
+        networking.start();
         deployments.recover();
         routing.refreshAll();
     }

@@ -1,6 +1,8 @@
 package enclave.server;
 
 import enclave.core.ResourceId;
+import enclave.monitor.account.MonitorAccount;
+import enclave.monitor.account.MonitorAccounts;
 import enclave.network.dns.PlatformResource;
 import enclave.network.dns.PlatformSuffixes;
 import enclave.serving.endpoint.Endpoints;
@@ -13,19 +15,24 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
- * The platform resources the public DNS view names: storage accounts, workspaces and online endpoints' scoring hosts.
- * Nothing has private endpoints yet, so every public name answers the public address directly; the private endpoint
- * wiring replaces {@link #hasPrivateEndpoints} with the real question.
+ * The platform resources the public DNS view names: storage accounts, workspaces, online endpoints' scoring hosts (through
+ * their workspace), container registries and monitor accounts' query hosts. A resource with private endpoints answers a
+ * CNAME to its privatelink name (the question comes from the networking snapshot).
  */
 final class PlatformDnsNames {
     private final ResourceStore store;
     private final PlatformSuffixes suffixes;
+    private final Predicate<ResourceId> hasPrivateEndpoints;
+    private final MonitorAccounts monitorAccounts;
 
-    PlatformDnsNames(ResourceStore store, PlatformSuffixes suffixes) {
+    PlatformDnsNames(ResourceStore store, PlatformSuffixes suffixes, Predicate<ResourceId> hasPrivateEndpoints, MonitorAccounts monitorAccounts) {
         this.store = store;
         this.suffixes = suffixes;
+        this.hasPrivateEndpoints = hasPrivateEndpoints;
+        this.monitorAccounts = monitorAccounts;
     }
 
     List<PlatformResource> current() {
@@ -37,6 +44,8 @@ final class PlatformDnsNames {
         for (Workspace workspace : store.allOfType(Workspaces.TYPE, Workspace.class)) {
             workspaces.put(ResourceId.parse(workspace.id()).key(), workspace);
             resources.add(suffixes.workspace(workspace.workspaceId(), hasPrivateEndpoints(ResourceId.parse(workspace.id()))));
+            ResourceId registry = ResourceId.parse(workspace.containerRegistry());
+            resources.add(suffixes.registry(registry.name(), hasPrivateEndpoints(registry)));
         }
         for (OnlineEndpoint endpoint : store.allOfType(Endpoints.TYPE, OnlineEndpoint.class)) {
             ResourceId workspaceId = ResourceId.parse(endpoint.id()).parent().orElseThrow();
@@ -45,10 +54,13 @@ final class PlatformDnsNames {
                 resources.add(suffixes.scoringHost(endpoint.name(), workspace.workspaceId(), hasPrivateEndpoints(workspaceId)));
             }
         }
+        for (MonitorAccount account : monitorAccounts.all()) {
+            resources.add(suffixes.monitorWorkspace(account.hostLabel(), hasPrivateEndpoints(account.resourceId())));
+        }
         return resources;
     }
 
-    private static boolean hasPrivateEndpoints(ResourceId resource) {
-        return false;
+    private boolean hasPrivateEndpoints(ResourceId resource) {
+        return hasPrivateEndpoints.test(resource);
     }
 }

@@ -297,15 +297,21 @@ public final class PrivateDnsZones implements PrivateZoneSource {
         }
     }
 
-    /** Removes exactly the records the private endpoint's zone group made (zones stay), and the group. */
+    /**
+     * Removes exactly the records the private endpoint's zone group made (zones stay), and the group. Works after the
+     * private endpoint's own document (and with it the group below it) is gone: records name their owner.
+     */
     public void unregisterZoneGroup(ResourceId privateEndpoint) {
         writes.lock();
         try {
-            Optional<PrivateDnsZoneGroup> group = findZoneGroup(privateEndpoint);
-            if (group.isEmpty()) {
-                return;
+            java.util.Set<String> zones = new java.util.LinkedHashSet<>();
+            findZoneGroup(privateEndpoint).ifPresent(group -> group.zoneIds().forEach(zone -> zones.add(zone)));
+            for (ARecordSet set : store.allOfType(ARecordSet.TYPE, ARecordSet.class)) {
+                if (set.records().stream().anyMatch(entry -> entry.ownedBy(privateEndpoint))) {
+                    zones.add(set.resourceId().parent().orElseThrow().toString());
+                }
             }
-            for (String zone : group.get().zoneIds()) {
+            for (String zone : zones) {
                 removeOwnedRecords(ResourceId.parse(zone), privateEndpoint);
             }
             store.delete(zoneGroupId(privateEndpoint));

@@ -32,6 +32,25 @@ public final class ResourceGroupApi {
         return store.get(group, ResourceGroup.class).isPresent();
     }
 
+    /** Creates the group unless it exists (the platform's own managed groups). */
+    public ResourceId ensure(String subscription, String name, String location, Map<String, String> tags) {
+        ResourceId id = ResourceId.resourceGroup(subscription, name);
+        Names.resourceGroupName(name);
+        if (store.get(id, ResourceGroup.class).isEmpty()) {
+            store.put(id, new ResourceGroup(id.toString(), name, location, tags, clock.instant()));
+        }
+        return id;
+    }
+
+    /** Deletes the group if it holds nothing any more; returns whether it is gone. */
+    public boolean deleteIfEmpty(ResourceId id) {
+        if (store.hasDescendants(id)) {
+            return false;
+        }
+        store.delete(id);
+        return true;
+    }
+
     public List<Route> routes() {
         String action = "Microsoft.Resources/subscriptions/resourceGroups/";
         return List.of(

@@ -52,6 +52,11 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         this(python, runtimeDir, WorkerSandbox.DEFAULT_UNSHARE);
     }
 
+    /** Why this runtime cannot put workers into their own namespaces (not root, no unshare), or empty when it can. */
+    public java.util.Optional<String> namespaceProblem() {
+        return sandbox.problem();
+    }
+
     /** @param unshare util-linux's {@code unshare}, which makes the namespaces of non-host {@link WorkerNetwork}s */
     PythonWorkerRuntime(Path python, Path runtimeDir, Path unshare) {
         this.python = python;

@@ -75,6 +75,16 @@ final class WorkerSandbox {
         return launcher;
     }
 
+    /** Why namespaces cannot be made here, or empty when they can (probed once, then remembered). */
+    java.util.Optional<String> problem() {
+        if (available) {
+            return java.util.Optional.empty();
+        }
+        String problem = probe();
+        available = problem.isEmpty();
+        return available ? java.util.Optional.empty() : java.util.Optional.of(problem);
+    }
+
     private void requireNamespaces(WorkerNetwork network) {
         if (available) {
             return;
