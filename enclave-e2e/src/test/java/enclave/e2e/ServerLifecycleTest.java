@@ -90,7 +90,7 @@ class ServerLifecycleTest {
 
     @Test
     void upDetachReturnsOnceReadyStatusShowsTheServerAndDownStopsIt() throws Exception {
-        Cli.Result up = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0").ok();
+        Cli.Result up = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0").ok();
         ProcessHandle server = startedServer();
         assertThat(up.json().get("state").asText()).isEqualTo("running");
         assertThat(up.json().get("pid").asLong()).isEqualTo(server.pid());
@@ -111,7 +111,7 @@ class ServerLifecycleTest {
         assertThat(info.statusCode()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(info.body()).get("version").asText()).isEqualTo(status.get("version").asText());
 
-        Cli.Result again = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0").ok();
+        Cli.Result again = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0").ok();
         assertThat(again.err()).contains("already running", "pid " + server.pid());
         assertThat(again.json().get("managementUrl").asText()).isEqualTo(status.get("managementUrl").asText());
         assertThat(serverInfo().get("pid").asLong()).isEqualTo(server.pid());
@@ -127,7 +127,7 @@ class ServerLifecycleTest {
     @Test
     void aServerKilledWhileADeploymentIsCreatingRecoversItOnTheNextStart() throws Exception {
         Path deploymentFile = copyLifecycleFiles();
-        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0").ok();
+        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0").ok();
         ProcessHandle killed = startedServer();
         cli.run("group", "create", "-n", "lifecycle-rg").ok();
         cli.run("ml", "workspace", "create", "-n", "lifecycle-ws", "-g", "lifecycle-rg").ok();
@@ -143,7 +143,7 @@ class ServerLifecycleTest {
         killed.destroyForcibly();
         killed.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0").ok();
+        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0").ok();
         ProcessHandle restarted = startedServer();
         assertThat(restarted.pid()).isNotEqualTo(killed.pid());
 

@@ -32,10 +32,16 @@ final class TestServer implements AutoCloseable {
     EnclaveServer server;
     final HttpClient http;
     final JsonNode admin;
+    private final ServerConfig config;
 
     private TestServer(Path home, Optional<PrivateLinkDirectory> privateLinks) throws Exception {
-        this.home = home;
-        this.server = new EnclaveServer(config(home), privateLinks).start();
+        this(config(home), privateLinks);
+    }
+
+    private TestServer(ServerConfig config, Optional<PrivateLinkDirectory> privateLinks) throws Exception {
+        this.home = config.home();
+        this.config = config;
+        this.server = new EnclaveServer(config, privateLinks).start();
         this.http = HttpClient.newBuilder().sslContext(sslContext(server.caFile())).connectTimeout(Duration.ofSeconds(5)).build();
         this.admin = Json.MAPPER.readTree(home.resolve("admin.json").toFile());
     }
@@ -49,14 +55,24 @@ final class TestServer implements AutoCloseable {
         return new TestServer(Files.createTempDirectory("enclave-e2e-"), Optional.of(privateLinks));
     }
 
+    /**
+     * A server on its own loopback address with DNS on port 53 and the gateway also on 443, as {@code ./enclave up} runs as
+     * root: Azure names ({@code https://<account>.blob.core.windows.net/...}) resolve and connect without ports, inside
+     * deployments too. Needs root (CI runs as root).
+     */
+    static TestServer startNamed(String bindAddress) throws Exception {
+        Path home = Files.createTempDirectory("enclave-e2e-");
+        return new TestServer(config(home).withBindAddress(bindAddress).withDns(53, Optional.empty()).withHttpsPort(443), Optional.empty());
+    }
+
     static ServerConfig config(Path home) {
-        return ServerConfig.defaults(home).withPorts(0, 0).withDns(0, java.util.Optional.empty());
+        return ServerConfig.defaults(home).withPorts(0, 0).withDns(0, java.util.Optional.empty()).withHttpsPort(0);
     }
 
     /** Stops the server and starts a new one on the same data directory (new ports). */
     void restart() {
         server.close();
-        server = new EnclaveServer(config(home)).start();
+        server = new EnclaveServer(config).start();
     }
 
     String subscription() {

@@ -160,6 +160,9 @@ public final class EnclaveServer implements AutoCloseable {
         try {
             // Blob names may hold '%', encoded slashes and empty segments, as Azure allows.
             fabric = new Fabric(jetty, ca, names, config.bindAddress(), config.managementPort(), config.gatewayPort(), BlobApi.URI_COMPLIANCE);
+            if (config.httpsPort() > 0) {
+                fabric.openHttpsPort(config.httpsPort());
+            }
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -414,6 +417,7 @@ public final class EnclaveServer implements AutoCloseable {
         info.put("gatewayUrl", gatewayUrl());
         info.put("scoringUrlBase", gatewayUrl() + ScoringGateway.PATH_PREFIX);
         info.put("caFile", caFile().toAbsolutePath().toString());
+        fabric.httpsPort().ifPresent(port -> info.put("httpsPort", port));
         info.put("caTrustStore", caTrustStoreFile().toAbsolutePath().toString());
         info.put("tenantId", platform.tenantId());
         info.put("subscriptionId", platform.subscriptionId());

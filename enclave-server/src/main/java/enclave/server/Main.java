@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar enclave-server.jar --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--python PATH]}: runs Enclave in
+ * {@code java -jar enclave-server.jar --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--https-port N] [--python PATH]}: runs Enclave in
  * the foreground until SIGTERM/SIGINT; writes {@code <home>/server.json} once ready and removes it on a clean stop.
  */
 public final class Main {
@@ -17,7 +17,7 @@ public final class Main {
             config = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("enclave-server: " + e.getMessage());
-            System.err.println("usage: enclave-server --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--python PATH]");
+            System.err.println("usage: enclave-server --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--https-port N] [--python PATH]");
             System.exit(2);
             return;
         }
@@ -51,6 +51,7 @@ public final class Main {
         String python = System.getenv().getOrDefault("ENCLAVE_PYTHON", "/usr/bin/python3");
         int dns = ServerConfig.DEFAULT_DNS_PORT;
         java.util.Optional<String> dnsUpstream = java.util.Optional.ofNullable(System.getenv("ENCLAVE_DNS_UPSTREAM"));
+        int https = ServerConfig.DEFAULT_HTTPS_PORT;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -60,11 +61,28 @@ public final class Main {
                 case "--python" -> python = require(args[i], value);
                 case "--dns-port" -> dns = port(args[i], require(args[i], value));
                 case "--dns-upstream" -> dnsUpstream = java.util.Optional.of(require(args[i], value));
+                case "--https-port" -> https = port(args[i], require(args[i], value));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
         }
-        return ServerConfig.defaults(Path.of(home).toAbsolutePath()).withPorts(management, gateway).withPython(python).withDns(dns, dnsUpstream);
+        // Deployments resolve through the platform's DNS: names it does not serve go where this machine's resolver points.
+        if (dnsUpstream.isEmpty()) {
+            dnsUpstream = hostResolver();
+        }
+        return ServerConfig.defaults(Path.of(home).toAbsolutePath()).withPorts(management, gateway).withPython(python).withDns(dns, dnsUpstream)
+                .withHttpsPort(https);
+    }
+
+    /** The first nameserver of /etc/resolv.conf, as {@code host:53}, unless it is on loopback (it could be ourselves). */
+    static java.util.Optional<String> hostResolver() {
+        try {
+            return java.nio.file.Files.readAllLines(Path.of("/etc/resolv.conf")).stream().map(String::trim).filter(line -> line.startsWith("nameserver "))
+                    .map(line -> line.substring("nameserver ".length()).trim()).filter(address -> address.matches("[0-9.]+") && !address.startsWith("127."))
+                    .findFirst().map(address -> address + ":53");
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static String require(String option, String value) {

@@ -38,9 +38,13 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--gateway-port", paramLabel = "PORT", defaultValue = "47444", description = "Gateway (scoring, blobs) listener port (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
 
-    @Option(names = "--dns-port", paramLabel = "PORT", defaultValue = "53",
-            description = "DNS port of the public resolver and of every virtual network's resolver (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-    int dnsPort;
+    @Option(names = "--dns-port", paramLabel = "PORT",
+            description = "DNS port of the public resolver and of every virtual network's resolver (default: 53 as root, else 47453; 0 picks a free one).")
+    Integer dnsPort;
+
+    @Option(names = "--https-port", paramLabel = "PORT",
+            description = "A second gateway port for Azure-style URLs without a port (default: 443 as root, else none; 0: none).")
+    Integer httpsPort;
 
     @Option(names = "--dns-upstream", paramLabel = "HOST:PORT", description = "Where names the platform does not serve are forwarded (default: none, they are refused).")
     String dnsUpstream;
@@ -173,8 +177,14 @@ public final class UpCommand implements Callable<Integer> {
         command.add(String.valueOf(managementPort));
         command.add("--gateway-port");
         command.add(String.valueOf(gatewayPort));
-        command.add("--dns-port");
-        command.add(String.valueOf(dnsPort));
+        if (dnsPort != null) {
+            command.add("--dns-port");
+            command.add(String.valueOf(dnsPort));
+        }
+        if (httpsPort != null) {
+            command.add("--https-port");
+            command.add(String.valueOf(httpsPort));
+        }
         if (dnsUpstream != null && !dnsUpstream.isBlank()) {
             command.add("--dns-upstream");
             command.add(dnsUpstream);

@@ -98,6 +98,9 @@ public final class Fabric {
     private final KeyStore publicKeys;
     private final Map<String, TcpListener> privateEndpoints = new LinkedHashMap<>();
     private final Map<Path, UnixListener> unixListeners = new LinkedHashMap<>();
+    /** The private endpoints' listeners on {@link #httpsPort}, beside those on the gateway port. */
+    private final Map<String, TcpListener> privateEndpointsHttps = new LinkedHashMap<>();
+    private int httpsPort;
 
     /**
      * Opens the public listeners: management on {@code bindAddress:managementPort} and the gateway on
@@ -124,6 +127,32 @@ public final class Fabric {
         }
         jetty.addConnector(management);
         jetty.addConnector(gateway);
+    }
+
+    /**
+     * Also listens on {@code bindAddress:port} for the public gateway, and on {@code <private IP>:port} for every private
+     * endpoint bound from now on: Azure's URLs carry no port, so with 443 they reach the platform unchanged. Best effort:
+     * a port that cannot be bound is logged and skipped (the gateway port keeps working).
+     *
+     * @return whether the public listener on that port is open
+     */
+    public synchronized boolean openHttpsPort(int port) {
+        TcpListener listener = tcp(new Binding(Plane.GATEWAY, NetworkPath.Public.INSTANCE), bindAddress, port, publicKeys, gatewayUriCompliance);
+        try {
+            listener.open();
+        } catch (IOException e) {
+            log.warn("cannot also listen on {}:{} ({}); Azure-style URLs then need the gateway port {}", bindAddress, port, e.toString(), gatewayPort());
+            return false;
+        }
+        start(listener);
+        httpsPort = port;
+        log.info("gateway also listening on {}:{}", bindAddress, port);
+        return true;
+    }
+
+    /** The second gateway port (443 as root), if open. */
+    public java.util.OptionalInt httpsPort() {
+        return httpsPort == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(httpsPort);
     }
 
     /** The binding of the listener that accepted {@code request}. */
@@ -181,6 +210,16 @@ public final class Fabric {
         start(listener);
         privateEndpoints.put(key(path.privateEndpointId()), listener);
         log.info("listening on {}:{} for {}", path.address(), gatewayPort(), path.describe());
+        if (httpsPort != 0) {
+            TcpListener https = tcp(new Binding(Plane.GATEWAY, path), path.address(), httpsPort, keysFor(path.address()), gatewayUriCompliance);
+            try {
+                https.open();
+                start(https);
+                privateEndpointsHttps.put(key(path.privateEndpointId()), https);
+            } catch (IOException e) {
+                log.warn("cannot also listen on {}:{} for {}: {}", path.address(), httpsPort, path.describe(), e.toString());
+            }
+        }
     }
 
     /** Closes the listener of a private endpoint (its open connections too); false when it had none. */
@@ -190,6 +229,10 @@ public final class Fabric {
             return false;
         }
         stop(listener);
+        TcpListener https = privateEndpointsHttps.remove(key(privateEndpointId));
+        if (https != null) {
+            stop(https);
+        }
         log.info("closed the listener of {}", listener.binding().path().describe());
         return true;
     }
