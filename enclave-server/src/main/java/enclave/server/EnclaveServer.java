@@ -36,6 +36,8 @@ import enclave.network.dns.PrivateDnsZones;
 import enclave.network.dns.SplitHorizon;
 import enclave.network.dns.Upstream;
 import enclave.server.identity.DirectoryApi;
+import enclave.server.network.DiagnoseApi;
+import enclave.server.network.NetworkDiagnosis;
 import enclave.server.network.PrivateLinkWiring;
 import enclave.server.identity.IdentityApi;
 import enclave.server.resourcegroup.ResourceGroupApi;
@@ -216,7 +218,16 @@ public final class EnclaveServer implements AutoCloseable {
         privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, PrivateEndpointEvents.NONE, clock);
         // Private DNS and the split-horizon DNS server (docs/architecture.md, "DNS"). No virtual networks yet: an empty
         // directory; the public names come from the store on every query.
-        NetworkDirectory networkDirectory = NetworkDirectory.empty();
+        // TEMPORARY (diagnose branch, until PrivateNetworking lands): links may name any stored virtual network.
+        NetworkDirectory networkDirectory = new NetworkDirectory() {
+            public Optional<enclave.network.dns.ResolverNetwork> find(ResourceId id) {
+                return virtualNetworks.find(id).map(n -> new enclave.network.dns.ResolverNetwork(n.resourceId(), n.name(), n.resolverAddress()));
+            }
+
+            public List<enclave.network.dns.ResolverNetwork> all() {
+                return List.of();
+            }
+        };
         PrivateDnsZones privateDnsZones = new PrivateDnsZones(store, networkDirectory, resourceGroups::exists, clock);
         PlatformSuffixes dnsSuffixes = PlatformSuffixes.azure(config.location());
         PlatformDnsNames dnsNames = new PlatformDnsNames(store, dnsSuffixes);
@@ -258,9 +269,11 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new OperationApi(operations).routes());
         routes.addAll(monitorAccounts.routes());
         routes.addAll(new PrivateDnsZoneApi(privateDnsZones).routes());
-        ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         // The integrator replaces NONE with the network module's directory of private endpoints and their connections.
         NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(PrivateLinkDirectory.NONE));
+        routes.addAll(new DiagnoseApi(new NetworkDiagnosis(dns, fabric, virtualNetworks, privateEndpoints, networkAccess,
+                NetworkDiagnosis.targets(names, routing, storageAccounts, accounts, queryEndpoints))).routes());
+        ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         ScoringGateway scoring = new ScoringGateway(routing, networkAccess, new CredentialCheck(tokens, authorizer), trafficLog, clock,
                 config.maxRequestBytes(), metrics);
         GatewayHandler gateway = new GatewayHandler(scoring, networkAccess, names, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens,

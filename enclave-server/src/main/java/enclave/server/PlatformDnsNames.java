@@ -48,7 +48,9 @@ final class PlatformDnsNames {
         return resources;
     }
 
-    private static boolean hasPrivateEndpoints(ResourceId resource) {
-        return false;
+    // TEMPORARY (diagnose branch, until PrivateNetworking lands): a resource has private endpoints when it has connections.
+    private boolean hasPrivateEndpoints(ResourceId resource) {
+        return !store.children(resource, enclave.network.privateendpoint.PrivateEndpointConnection.type(resource.type()),
+                enclave.network.privateendpoint.PrivateEndpointConnection.class).isEmpty();
     }
 }

@@ -1,0 +1,179 @@
+package enclave.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import enclave.core.ResourceId;
+import enclave.network.privateendpoint.PrivateEndpoint;
+import enclave.network.vnet.VirtualNetwork;
+import enclave.serving.gateway.NetworkPath;
+import enclave.serving.gateway.PrivateLinkDirectory;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code enclave network diagnose} against a real server: a storage account with public access disabled, a private
+ * endpoint to it in vnet1, a private DNS zone with its A record linked to vnet1. From the public view the name CNAMEs to
+ * its privatelink alias and answers the public address, which refuses (the message names vnet1's resolver and the
+ * private IP, exactly as real traffic is told); from vnet1 it answers the private IP, private endpoint pe1, Approved,
+ * allowed.
+ */
+class NetworkDiagnoseCliTest {
+    private static final String ZONE = "privatelink.blob.core.windows.net";
+    private static final String ACCOUNT = "diagacct";
+    private static final String HOST = ACCOUNT + ".blob.core.windows.net";
+    private static final ServerDirectory directory = new ServerDirectory();
+    private static TestServer enclave;
+    private static Cli cli;
+    private static String privateIp;
+    private static int gatewayPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        enclave = TestServer.start(directory);
+        cli = new Cli(enclave.home);
+        cli.run("group", "create", "-n", "diag-rg").ok();
+        cli.run("configure", "--defaults", "group=diag-rg").ok();
+        cli.run("network", "vnet", "create", "-n", "vnet1", "--address-prefix", "127.61.0.0/16", "--subnet-name", "default", "--subnet-prefix",
+                "127.61.1.0/24").ok();
+        String account = cli.run("storage", "account", "create", "-n", ACCOUNT, "--public-network-access", "Disabled").ok().json().get("id").asText();
+        JsonNode pe = cli.run("network", "private-endpoint", "create", "-n", "pe1", "--vnet-name", "vnet1", "--subnet", "default",
+                "--private-connection-resource-id", account, "--group-id", "blob", "--connection-name", "c1").ok().json();
+        privateIp = pe.at("/properties/privateIpAddress").asText();
+        assertThat(privateIp).isEqualTo("127.61.1.4");
+
+        // By hand, as a user without zone groups would; the automatic wiring (built in parallel) may have made them already.
+        boolean zoneExists = cli.run("network", "private-dns", "zone", "show", "-n", ZONE).exit() == 0;
+        if (!zoneExists) {
+            cli.run("network", "private-dns", "zone", "create", "-n", ZONE).ok();
+        }
+        JsonNode existing = cli.run("network", "private-dns", "record-set", "a", "list", "-z", ZONE).ok().json();
+        boolean recordExists = existing.findValuesAsText("ipv4Address").contains(privateIp);
+        if (!recordExists) {
+            cli.run("network", "private-dns", "record-set", "a", "add-record", "-z", ZONE, "-n", ACCOUNT, "-a", privateIp).ok();
+        }
+        cli.run("network", "private-dns", "link", "vnet", "create", "-z", ZONE, "-n", "vnet1-link", "-v", "vnet1", "-e", "false").ok();
+
+        // The private endpoint's listener (the fabric wiring, built in parallel, binds it when the connection is approved).
+        PrivateEndpoint endpoint = enclave.server.privateEndpoints().get(ResourceId.parse(pe.get("id").asText()));
+        if (enclave.server.fabric().boundPrivateEndpoints().stream().noneMatch(p -> p.privateEndpointId().equalsIgnoreCase(endpoint.id()))) {
+            enclave.server.fabric().bind(new NetworkPath.PrivateEndpoint(endpoint.id(), endpoint.name(), endpoint.virtualNetwork(),
+                    endpoint.virtualNetworkName(), endpoint.privateIpAddress()));
+        }
+        gatewayPort = enclave.server.fabric().gatewayPort();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        enclave.close();
+    }
+
+    @Test
+    void fromThePublicViewTheChainLeadsToThePublicListenerWhichRefusesAndSaysWhereThePrivatePathIs() throws Exception {
+        String url = "https://" + HOST + ":" + gatewayPort + "/c/b";
+        JsonNode d = cli.run("network", "diagnose", url, "-o", "json").ok().json();
+        assertThat(d.get("host").asText()).isEqualTo(HOST);
+        assertThat(d.get("port").asInt()).isEqualTo(gatewayPort);
+        assertThat(d.get("views")).hasSize(1);
+        JsonNode view = d.get("views").get(0);
+        assertThat(view.get("view").asText()).isEqualTo("public");
+        assertThat(view.get("resolver").asText()).isEqualTo("127.0.0.1:" + enclave.server.dns().port());
+        assertThat(view.get("rcode").asText()).isEqualTo("NOERROR");
+        assertThat(chain(view)).containsExactly(HOST + " CNAME " + ACCOUNT + "." + ZONE, ACCOUNT + "." + ZONE + " A 127.0.0.1");
+        assertThat(view.get("address").asText()).isEqualTo("127.0.0.1");
+        assertThat(d.at("/listener/kind").asText()).isEqualTo("public");
+        assertThat(d.at("/target/kind").asText()).isEqualTo("storage account");
+        assertThat(d.at("/target/publicNetworkAccess").asText()).isEqualTo("Disabled");
+        JsonNode verdict = d.get("verdict");
+        assertThat(verdict.get("allowed").asBoolean()).isFalse();
+        assertThat(verdict.get("code").asText()).isEqualTo("PublicNetworkAccessDisabled");
+        assertThat(verdict.get("message").asText()).contains("the public listener").contains("network vnet1's resolver 127.61.0.2")
+                .contains("which answers " + privateIp);
+
+        // Real traffic on the public listener gets the same refusal, word for word.
+        HttpResponse<String> real = enclave.http.send(HttpRequest.newBuilder(URI.create(enclave.server.gatewayUrl() + "/" + ACCOUNT + "/c/b"))
+                .header("x-ms-version", "2023-11-03").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(real.statusCode()).isEqualTo(403);
+        assertThat(real.body()).contains("<Code>PublicNetworkAccessDisabled</Code>")
+                .contains(xmlEscaped(verdict.get("message").asText()));
+
+        String table = cli.run("network", "diagnose", url).ok().out();
+        assertThat(table).contains("DNS public  (resolver 127.0.0.1:").contains("→ CNAME " + ACCOUNT + "." + ZONE).contains("→ A 127.0.0.1")
+                .contains("listener    the public gateway listener 127.0.0.1:" + gatewayPort)
+                .contains("target      storage account '" + ACCOUNT + "' public network access Disabled")
+                .contains("verdict     REFUSED (PublicNetworkAccessDisabled)").contains("which answers " + privateIp);
+    }
+
+    @Test
+    void fromInsideTheNetworkTheNameAnswersThePrivateEndpointWhoseApprovedConnectionLetsTheRequestThrough() throws Exception {
+        JsonNode d = cli.run("network", "diagnose", "https://" + HOST + ":" + gatewayPort + "/c/b", "--from", "vnet1", "-o", "json").ok().json();
+        assertThat(d.get("views")).hasSize(2);
+        JsonNode inside = d.get("views").get(1);
+        assertThat(inside.get("view").asText()).isEqualTo("vnet1");
+        assertThat(inside.get("resolver").asText()).isEqualTo("127.61.0.2:" + enclave.server.dns().port());
+        assertThat(chain(inside)).containsExactly(HOST + " CNAME " + ACCOUNT + "." + ZONE, ACCOUNT + "." + ZONE + " A " + privateIp);
+        assertThat(d.get("pathView").asText()).isEqualTo("vnet1");
+        JsonNode listener = d.get("listener");
+        assertThat(listener.get("kind").asText()).isEqualTo("privateEndpoint");
+        assertThat(listener.get("privateEndpointName").asText()).isEqualTo("pe1");
+        assertThat(listener.get("virtualNetworkName").asText()).isEqualTo("vnet1");
+        assertThat(listener.get("connectionState").asText()).isEqualTo("Approved");
+        assertThat(listener.get("address").asText()).isEqualTo(privateIp + ":" + gatewayPort);
+        assertThat(d.at("/verdict/allowed").asBoolean()).isTrue();
+        assertThat(d.at("/verdict/code").isMissingNode()).isTrue();
+
+        String table = cli.run("network", "diagnose", "https://" + HOST + ":" + gatewayPort + "/c/b", "--from", "vnet1").ok().out();
+        assertThat(table).contains("DNS vnet    vnet1 (resolver 127.61.0.2:").contains("← this path").contains("→ A " + privateIp)
+                .contains("listener    private endpoint pe1 of network vnet1 at " + privateIp).contains("connection  Approved")
+                .contains("verdict     ALLOWED");
+    }
+
+    @Test
+    void aNameThePlatformDoesNotServeIsSaidToBeSoWithTheResolverThatAnswered() throws Exception {
+        JsonNode d = cli.run("network", "diagnose", "www.example.org", "-o", "json").ok().json();
+        assertThat(d.at("/views/0/rcode").asText()).isEqualTo("REFUSED");
+        assertThat(d.at("/listener/kind").asText()).isEqualTo("none");
+        assertThat(d.get("target").isNull()).isTrue();
+        assertThat(d.at("/verdict/allowed").asBoolean()).isFalse();
+        assertThat(d.at("/verdict/message").asText()).contains("www.example.org is not a name the platform serves")
+                .contains("the resolver 127.0.0.1:" + enclave.server.dns().port());
+
+        Cli.Result noNetwork = cli.run("network", "diagnose", HOST, "--from", "vnet9");
+        assertThat(noNetwork.exit()).isEqualTo(1);
+        assertThat(noNetwork.err()).contains("(ResourceNotFound)").contains("virtual network 'vnet9' was not found");
+    }
+
+    private static List<String> chain(JsonNode view) {
+        List<String> links = new java.util.ArrayList<>();
+        view.get("chain").forEach(link -> links.add(link.get("name").asText() + " " + link.get("type").asText() + " " + link.get("data").asText()));
+        return links;
+    }
+
+    private static String xmlEscaped(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /** The gateway's view of private endpoints, read from the server's own resources (the integrator's wiring does the same). */
+    static final class ServerDirectory implements PrivateLinkDirectory {
+        @Override
+        public Optional<Connection> connectionOf(String privateEndpointId) {
+            return enclave.server.privateEndpoints().find(ResourceId.parse(privateEndpointId))
+                    .map(pe -> new Connection(pe.id(), pe.targetConnectionId().toString(), pe.target(), pe.groupId(), Status.valueOf(pe.status().name())));
+        }
+
+        @Override
+        public List<ConnectedEndpoint> endpointsOf(String targetId) {
+            return enclave.server.privateEndpoints().connectedTo(ResourceId.parse(targetId)).stream()
+                    .map(pe -> new ConnectedEndpoint(pe.id(), pe.name(), pe.virtualNetworkName(),
+                            enclave.server.virtualNetworks().find(pe.virtualNetworkId()).map(VirtualNetwork::resolverAddress).orElse("?"), pe.privateIpAddress(),
+                            pe.targetConnectionId().toString(), Status.valueOf(pe.status().name())))
+                    .toList();
+        }
+    }
+}
