@@ -149,6 +149,71 @@ class NetworkDiagnoseCliTest {
         assertThat(noNetwork.err()).contains("(ResourceNotFound)").contains("virtual network 'vnet9' was not found");
     }
 
+    @Test
+    void aPendingConnectionIsShownWithTheCommandThatApprovesItAndOnceApprovedTheRequestGetsThrough() throws Exception {
+        String account = cli.run("storage", "account", "create", "-n", "diagpend", "--public-network-access", "Disabled").ok().json().get("id").asText();
+        JsonNode pe = cli.run("network", "private-endpoint", "create", "-n", "pe-pend", "--vnet-name", "vnet1", "--subnet", "default",
+                "--private-connection-resource-id", account, "--group-id", "blob", "--connection-name", "c2", "--manual-request").ok().json();
+        String ip = pe.at("/properties/privateIpAddress").asText();
+        JsonNode records = cli.run("network", "private-dns", "record-set", "a", "list", "-z", ZONE).ok().json();
+        if (!records.findValuesAsText("ipv4Address").contains(ip)) {
+            cli.run("network", "private-dns", "record-set", "a", "add-record", "-z", ZONE, "-n", "diagpend", "-a", ip).ok();
+        }
+        String url = "https://diagpend.blob.core.windows.net:" + gatewayPort + "/c/b";
+
+        JsonNode pending = cli.run("network", "diagnose", url, "--from", "vnet1", "-o", "json").ok().json();
+        assertThat(pending.at("/views/1/address").asText()).isEqualTo(ip);
+        assertThat(pending.at("/listener/kind").asText()).isEqualTo("privateEndpoint");
+        assertThat(pending.at("/listener/privateEndpointName").asText()).isEqualTo("pe-pend");
+        assertThat(pending.at("/listener/connectionState").asText()).isEqualTo("Pending");
+        assertThat(pending.at("/verdict/allowed").asBoolean()).isFalse();
+        // Without a listener the connection is refused before the rule runs; with one the rule refuses: both say how to approve.
+        assertThat(pending.at("/verdict/code").asText()).isIn("ListenerUnavailable", "PrivateEndpointConnectionNotApproved");
+        String connectionId = pending.at("/listener/connectionId").asText();
+        assertThat(pending.at("/verdict/message").asText()).contains("Pending")
+                .contains("enclave network private-endpoint-connection approve --id " + connectionId);
+
+        cli.run("network", "private-endpoint-connection", "approve", "--id", connectionId).ok();
+        PrivateEndpoint endpoint = enclave.server.privateEndpoints().get(ResourceId.parse(pe.get("id").asText()));
+        if (enclave.server.fabric().boundPrivateEndpoints().stream().noneMatch(p -> p.privateEndpointId().equalsIgnoreCase(endpoint.id()))) {
+            enclave.server.fabric().bind(new NetworkPath.PrivateEndpoint(endpoint.id(), endpoint.name(), endpoint.virtualNetwork(),
+                    endpoint.virtualNetworkName(), endpoint.privateIpAddress()));
+        }
+        JsonNode approved = cli.run("network", "diagnose", url, "--from", "vnet1", "-o", "json").ok().json();
+        assertThat(approved.at("/listener/connectionState").asText()).isEqualTo("Approved");
+        assertThat(approved.at("/listener/listening").asBoolean()).isTrue();
+        assertThat(approved.at("/verdict/allowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aNetworkLinkedToTheZoneWithoutItsOwnPrivateEndpointGetsNxdomainAndIsToldBothWaysOut() throws Exception {
+        // Seed 002: vnet2 has its own zone of the same name (another group), without the account's record.
+        String vnet2 = cli.run("network", "vnet", "create", "-n", "vnet2", "--address-prefix", "127.62.0.0/16").ok().json().get("id").asText();
+        cli.run("group", "create", "-n", "diag-rg2").ok();
+        cli.run("network", "private-dns", "zone", "create", "-g", "diag-rg2", "-n", ZONE).ok();
+        cli.run("network", "private-dns", "link", "vnet", "create", "-g", "diag-rg2", "-z", ZONE, "-n", "vnet2-link", "-v", vnet2, "-e", "false").ok();
+        String url = "https://" + HOST + ":" + gatewayPort + "/c/b";
+
+        JsonNode d = cli.run("network", "diagnose", url, "--from", "vnet2", "-o", "json").ok().json();
+        JsonNode inside = d.at("/views/1");
+        assertThat(inside.get("rcode").asText()).isEqualTo("NXDOMAIN");
+        assertThat(chain(inside)).containsExactly(HOST + " CNAME " + ACCOUNT + "." + ZONE);
+        assertThat(inside.get("address").isNull()).isTrue();
+        assertThat(d.at("/listener/kind").asText()).isEqualTo("none");
+        assertThat(d.at("/verdict/allowed").asBoolean()).isFalse();
+        assertThat(d.at("/verdict/message").asText()).contains("the resolver 127.62.0.2:").contains("answered NXDOMAIN")
+                .contains("create a private endpoint of it in vnet2").contains("NxDomainRedirect");
+        assertThat(cli.run("network", "diagnose", url, "--from", "vnet2").ok().out()).contains("→ NXDOMAIN (no address)");
+
+        // The way out through the link: the public answer, which leads to the public listener and its refusal.
+        cli.run("network", "private-dns", "link", "vnet", "create", "-g", "diag-rg2", "-z", ZONE, "-n", "vnet2-link", "-v", vnet2, "-e", "false",
+                "--resolution-policy", "NxDomainRedirect").ok();
+        JsonNode redirected = cli.run("network", "diagnose", url, "--from", "vnet2", "-o", "json").ok().json();
+        assertThat(redirected.at("/views/1/address").asText()).isEqualTo("127.0.0.1");
+        assertThat(redirected.at("/listener/kind").asText()).isEqualTo("public");
+        assertThat(redirected.at("/verdict/code").asText()).isEqualTo("PublicNetworkAccessDisabled");
+    }
+
     private static List<String> chain(JsonNode view) {
         List<String> links = new java.util.ArrayList<>();
         view.get("chain").forEach(link -> links.add(link.get("name").asText() + " " + link.get("type").asText() + " " + link.get("data").asText()));
