@@ -60,12 +60,7 @@ class NetworkDiagnoseCliTest {
         }
         cli.run("network", "private-dns", "link", "vnet", "create", "-z", ZONE, "-n", "vnet1-link", "-v", "vnet1", "-e", "false").ok();
 
-        // The private endpoint's listener (the fabric wiring, built in parallel, binds it when the connection is approved).
-        PrivateEndpoint endpoint = enclave.server.privateEndpoints().get(ResourceId.parse(pe.get("id").asText()));
-        if (enclave.server.fabric().boundPrivateEndpoints().stream().noneMatch(p -> p.privateEndpointId().equalsIgnoreCase(endpoint.id()))) {
-            enclave.server.fabric().bind(new NetworkPath.PrivateEndpoint(endpoint.id(), endpoint.name(), endpoint.virtualNetwork(),
-                    endpoint.virtualNetworkName(), endpoint.privateIpAddress()));
-        }
+        openListener(pe.get("id").asText());
         gatewayPort = enclave.server.fabric().gatewayPort();
     }
 
@@ -118,6 +113,8 @@ class NetworkDiagnoseCliTest {
         assertThat(inside.get("view").asText()).isEqualTo("vnet1");
         assertThat(inside.get("resolver").asText()).isEqualTo("127.61.0.2:" + enclave.server.dns().port());
         assertThat(chain(inside)).containsExactly(HOST + " CNAME " + ACCOUNT + "." + ZONE, ACCOUNT + "." + ZONE + " A " + privateIp);
+        assertThat(cli.run("network", "diagnose", HOST, "--from", "vnet1", "--query", "views[1].address", "-o", "tsv").ok().out().strip())
+                .isEqualTo(privateIp);
         assertThat(d.get("pathView").asText()).isEqualTo("vnet1");
         JsonNode listener = d.get("listener");
         assertThat(listener.get("kind").asText()).isEqualTo("privateEndpoint");
@@ -174,11 +171,7 @@ class NetworkDiagnoseCliTest {
                 .contains("enclave network private-endpoint-connection approve --id " + connectionId);
 
         cli.run("network", "private-endpoint-connection", "approve", "--id", connectionId).ok();
-        PrivateEndpoint endpoint = enclave.server.privateEndpoints().get(ResourceId.parse(pe.get("id").asText()));
-        if (enclave.server.fabric().boundPrivateEndpoints().stream().noneMatch(p -> p.privateEndpointId().equalsIgnoreCase(endpoint.id()))) {
-            enclave.server.fabric().bind(new NetworkPath.PrivateEndpoint(endpoint.id(), endpoint.name(), endpoint.virtualNetwork(),
-                    endpoint.virtualNetworkName(), endpoint.privateIpAddress()));
-        }
+        openListener(pe.get("id").asText());
         JsonNode approved = cli.run("network", "diagnose", url, "--from", "vnet1", "-o", "json").ok().json();
         assertThat(approved.at("/listener/connectionState").asText()).isEqualTo("Approved");
         assertThat(approved.at("/listener/listening").asBoolean()).isTrue();
@@ -212,6 +205,15 @@ class NetworkDiagnoseCliTest {
         assertThat(redirected.at("/views/1/address").asText()).isEqualTo("127.0.0.1");
         assertThat(redirected.at("/listener/kind").asText()).isEqualTo("public");
         assertThat(redirected.at("/verdict/code").asText()).isEqualTo("PublicNetworkAccessDisabled");
+    }
+
+    /** Opens the private endpoint's listener, unless the fabric wiring (built in parallel) already did when it was approved. */
+    private static void openListener(String privateEndpointId) {
+        PrivateEndpoint endpoint = enclave.server.privateEndpoints().get(ResourceId.parse(privateEndpointId));
+        if (enclave.server.fabric().boundPrivateEndpoints().stream().noneMatch(p -> p.privateEndpointId().equalsIgnoreCase(endpoint.id()))) {
+            enclave.server.fabric().bind(new NetworkPath.PrivateEndpoint(endpoint.id(), endpoint.name(), endpoint.virtualNetwork(),
+                    endpoint.virtualNetworkName(), endpoint.privateIpAddress()));
+        }
     }
 
     private static List<String> chain(JsonNode view) {

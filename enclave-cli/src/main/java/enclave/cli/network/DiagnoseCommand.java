@@ -43,7 +43,8 @@ public final class DiagnoseCommand implements Callable<Integer> {
         String path = "/subscriptions/" + session.connection().subscription() + "/providers/Microsoft.Network/diagnoseAccess";
         JsonNode answer = session.connection().management().post(path, body).body();
         Output output = session.output(OutputFormat.TABLE);
-        if (output.format() == OutputFormat.TABLE) {
+        // The table is an explanation to read; with --query the chosen part is printed as az would.
+        if (output.format() == OutputFormat.TABLE && session.query().isEmpty()) {
             output.printText(explain(answer));
         } else {
             output.print(answer);
