@@ -174,7 +174,8 @@ public final class NetworkDiagnosis {
         Optional<DnsView> deciding = views.stream().filter(v -> v.view().equals(pathView)).findFirst();
         if (listener.address().isEmpty()) {
             DnsView view = deciding.orElseThrow();
-            String answered = "the resolver " + view.resolver() + " (" + describeView(view) + ") answered " + view.rcode() + " for " + location.host;
+            String answered = "the resolver " + view.resolver() + " (" + describeView(view) + ") answered " + view.rcode() + " for " + location.host + " ("
+                    + view.describe(location.host) + ")";
             if (resource.isEmpty() && !view.rcode().equals("NOERROR") && view.chain().isEmpty()) {
                 return refused(Optional.empty(), location.host + " is not a name the platform serves: " + answered
                         + "; platform names are <account>.blob.core.windows.net, <endpoint>.<region>.inference.ml.azure.com and the monitor query hosts");
