@@ -220,10 +220,12 @@ public final class EnclaveServer implements AutoCloseable {
         // directory; the public names come from the store on every query.
         // TEMPORARY (diagnose branch, until PrivateNetworking lands): links may name any stored virtual network.
         NetworkDirectory networkDirectory = new NetworkDirectory() {
+            @Override
             public Optional<enclave.network.dns.ResolverNetwork> find(ResourceId id) {
                 return virtualNetworks.find(id).map(n -> new enclave.network.dns.ResolverNetwork(n.resourceId(), n.name(), n.resolverAddress()));
             }
 
+            @Override
             public List<enclave.network.dns.ResolverNetwork> all() {
                 return List.of();
             }
