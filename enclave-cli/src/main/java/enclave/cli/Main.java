@@ -16,6 +16,7 @@ import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorAccountCommands;
 import enclave.cli.monitor.MonitorCommand;
+import enclave.cli.network.DiagnoseCommand;
 import enclave.cli.network.NetworkCommands;
 import enclave.cli.network.PrivateEndpointCommands;
 import enclave.cli.network.PrivateEndpointConnectionCommands;
@@ -79,7 +80,8 @@ public final class Main {
                 .addSubcommand(new CommandLine(new VnetCommands()))
                 .addSubcommand(new CommandLine(new PrivateEndpointCommands()))
                 .addSubcommand(new CommandLine(new PrivateEndpointConnectionCommands()))
-                .addSubcommand(new CommandLine(new PrivateDnsCommands(session)));
+                .addSubcommand(new CommandLine(new PrivateDnsCommands(session)))
+                .addSubcommand(new CommandLine(new DiagnoseCommand(session)));
         CommandLine ad = new CommandLine(new AdCommands(session))
                 .addSubcommand(new CommandLine(new ServicePrincipalCommands(session)))
                 .addSubcommand(new CommandLine(new UserCommands(session)));

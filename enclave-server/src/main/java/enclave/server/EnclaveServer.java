@@ -36,6 +36,8 @@ import enclave.network.dns.PrivateDnsZones;
 import enclave.network.dns.SplitHorizon;
 import enclave.network.dns.Upstream;
 import enclave.server.identity.DirectoryApi;
+import enclave.server.network.DiagnoseApi;
+import enclave.server.network.NetworkDiagnosis;
 import enclave.server.network.PrivateLinkWiring;
 import enclave.server.network.PrivateNetworking;
 import enclave.server.network.ManagedDeploymentNetworks;
@@ -281,9 +283,11 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new OperationApi(operations).routes());
         routes.addAll(monitorAccounts.routes());
         routes.addAll(new PrivateDnsZoneApi(privateDnsZones).routes());
-        ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         // The gateway reads private endpoints and their connections from the networking snapshot (tests may pass their own directory).
         NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(networking));
+        routes.addAll(new DiagnoseApi(new NetworkDiagnosis(dns, fabric, virtualNetworks, privateEndpoints, networkAccess,
+                NetworkDiagnosis.targets(names, routing, storageAccounts, accounts, queryEndpoints))).routes());
+        ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         ScoringGateway scoring = new ScoringGateway(routing, networkAccess, new CredentialCheck(tokens, authorizer), trafficLog, clock,
                 config.maxRequestBytes(), metrics);
         GatewayHandler gateway = new GatewayHandler(scoring, networkAccess, names, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens,

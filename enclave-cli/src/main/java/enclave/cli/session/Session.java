@@ -43,6 +43,11 @@ public final class Session {
         this.query = expression;
     }
 
+    /** The {@code --query} expression, if one was given. */
+    public java.util.Optional<String> query() {
+        return java.util.Optional.ofNullable(query);
+    }
+
     /** Checks the global options before a command runs, so a bad {@code --query} changes nothing. */
     public void validateOptions() {
         if (query != null) {
