@@ -15,11 +15,11 @@ import enclave.identity.managed.UserAssignedIdentities;
 import enclave.identity.managed.UserAssignedIdentityApi;
 import enclave.server.fabric.Fabric;
 import enclave.network.privateendpoint.PrivateEndpointApi;
-import enclave.network.privateendpoint.PrivateEndpointEvents;
+
 import enclave.network.privateendpoint.PrivateEndpoints;
 import enclave.network.privateendpoint.PrivateLinkTargets;
 import enclave.network.vnet.VirtualNetworkApi;
-import enclave.network.vnet.VirtualNetworkEvents;
+
 import enclave.network.vnet.VirtualNetworks;
 import enclave.monitor.account.MonitorAccountApi;
 import enclave.monitor.account.MonitorAccounts;
@@ -29,7 +29,7 @@ import enclave.monitor.metrics.PlatformMetrics;
 import enclave.monitor.metrics.ProcessStats;
 import enclave.monitor.query.MonitorQueryApi;
 import enclave.network.dns.DnsServer;
-import enclave.network.dns.NetworkDirectory;
+
 import enclave.network.dns.PlatformSuffixes;
 import enclave.network.dns.PrivateDnsZoneApi;
 import enclave.network.dns.PrivateDnsZones;
