@@ -168,6 +168,37 @@ class MonitorPrivateLinkTest {
         assertThat(error.path("message").asText()).contains("pe1");
     }
 
+    @Test
+    void aManualRequestToAMonitorWorkspaceCarriesNoQueriesUntilApprovedAndGoesWithItsEndpoint() throws Exception {
+        String amw1Id = amw1.get("id").asText();
+        JsonNode pe3 = cli.run("network", "private-endpoint", "create", "-n", "pe3", "-g", "rg2", "--vnet-name", "vnet2", "--subnet", "default",
+                "--private-connection-resource-id", amw1Id, "--group-id", "prometheusMetrics", "--connection-name", "c3", "--manual-request").ok().json();
+        String ip = pe3.at("/properties/privateIpAddress").asText();
+        assertThat(ip).isEqualTo("127.72.1.5");
+        assertThat(cli.run("network", "private-endpoint-connection", "list", "--id", amw1Id, "--query",
+                "[?name=='pe3.c3'].properties.privateLinkServiceConnectionState.status", "-o", "tsv").ok().out().strip()).isEqualTo("Pending");
+        // vnet2's resolver now answers amw1's query host with pe3's address (rg2's zone got the record)...
+        assertThat(dig("127.72.0.2", host(amw1), "+short")).last().isEqualTo(ip);
+        // ...but a Pending connection carries nothing, and says what to approve.
+        String token = enclave.token(reader, readerSecret, MONITOR);
+        Curl pending = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
+        assertThat(pending.status()).as(pending.body()).isEqualTo(403);
+        assertThat(Json.MAPPER.readTree(pending.body()).at("/error/code").asText()).isEqualTo("PrivateEndpointConnectionNotApproved");
+        assertThat(pending.body()).contains("Pending").contains("approve");
+
+        cli.run("network", "private-endpoint-connection", "approve", "-n", "pe3.c3", "--resource-id", amw1Id, "--description", "seed 002").ok();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Curl approved = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
+            assertThat(approved.status()).as(approved.body()).isEqualTo(200);
+            assertThat(approved.body()).contains("\"enclave_up\"");
+        });
+
+        // Deleting the private endpoint takes its listener and its record: vnet2 is back to the known issue for amw1.
+        cli.run("network", "private-endpoint", "delete", "-n", "pe3", "-g", "rg2").ok();
+        assertThat(String.join("\n", dig("127.72.0.2", host(amw1), "+noall", "+comments"))).contains("status: NXDOMAIN");
+        assertThat(curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token).status()).isZero();
+    }
+
     private static String queryUrl(JsonNode account) {
         return account.at("/properties/metrics/prometheusQueryEndpoint").asText();
     }
