@@ -177,6 +177,8 @@ class MonitorPrivateLinkTest {
         assertThat(ip).isEqualTo("127.72.1.5");
         assertThat(cli.run("network", "private-endpoint-connection", "list", "--id", amw1Id, "--query",
                 "[?name=='pe3.c3'].properties.privateLinkServiceConnectionState.status", "-o", "tsv").ok().out().strip()).isEqualTo("Pending");
+        // The workspace shows its connections, as Azure's Microsoft.Monitor/accounts body does.
+        assertThat(connectionStates("amw1", "rg1")).containsExactlyInAnyOrder("pe1.c1 Approved", "pe3.c3 Pending");
         // vnet2's resolver now answers amw1's query host with pe3's address (rg2's zone got the record)...
         assertThat(dig("127.72.0.2", host(amw1), "+short")).last().isEqualTo(ip);
         // ...but a Pending connection carries nothing, and says what to approve.
@@ -187,6 +189,7 @@ class MonitorPrivateLinkTest {
         assertThat(pending.body()).contains("Pending").contains("approve");
 
         cli.run("network", "private-endpoint-connection", "approve", "-n", "pe3.c3", "--resource-id", amw1Id, "--description", "seed 002").ok();
+        assertThat(connectionStates("amw1", "rg1")).containsExactlyInAnyOrder("pe1.c1 Approved", "pe3.c3 Approved");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             Curl approved = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
             assertThat(approved.status()).as(approved.body()).isEqualTo(200);
@@ -197,6 +200,15 @@ class MonitorPrivateLinkTest {
         cli.run("network", "private-endpoint", "delete", "-n", "pe3", "-g", "rg2").ok();
         assertThat(String.join("\n", dig("127.72.0.2", host(amw1), "+noall", "+comments"))).contains("status: NXDOMAIN");
         assertThat(curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token).status()).isZero();
+        assertThat(connectionStates("amw1", "rg1")).containsExactly("pe1.c1 Approved");
+    }
+
+    /** {@code monitor account show}'s private endpoint connections as "name status". */
+    private static List<String> connectionStates(String account, String group) throws Exception {
+        List<String> states = new ArrayList<>();
+        cli.run("monitor", "account", "show", "-n", account, "-g", group).ok().json().at("/properties/privateEndpointConnections")
+                .forEach(c -> states.add(c.get("name").asText() + " " + c.at("/properties/privateLinkServiceConnectionState/status").asText()));
+        return states;
     }
 
     private static String queryUrl(JsonNode account) {
