@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * zone cannot resolve a workspace whose private endpoints are elsewhere) and the per-link fix, and PromQL that only the
  * private endpoint may carry once public network access is disabled.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MonitorPrivateLinkTest {
     private static final String MONITOR = "https://prometheus.monitor.azure.com/.default";
     private static final String ZONE = "privatelink.local.prometheus.monitor.azure.com";
@@ -201,6 +205,33 @@ class MonitorPrivateLinkTest {
         assertThat(String.join("\n", dig("127.72.0.2", host(amw1), "+noall", "+comments"))).contains("status: NXDOMAIN");
         assertThat(curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token).status()).isZero();
         assertThat(connectionStates("amw1", "rg1")).containsExactly("pe1.c1 Approved");
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // restarts the shared server (new ports): after the others
+    void afterARestartTheResolversTheLinkPolicyAndThePrivateListenerComeBack() throws Exception {
+        cli.run("monitor", "account", "update", "-n", "amw1", "-g", "rg1", "--public-network-access", "Disabled").ok();
+        String link = cli.run("network", "private-dns", "link", "vnet", "list", "-g", "rg1", "-z", ZONE, "--query", "[0].name", "-o", "tsv").ok().out().strip();
+        cli.run("network", "private-dns", "link", "vnet", "update", "-g", "rg1", "-z", ZONE, "-n", link, "--resolution-policy", "NxDomainRedirect").ok();
+        enclave.restart();
+
+        JsonNode account = cli.run("monitor", "account", "show", "-n", "amw1", "-g", "rg1").ok().json();
+        assertThat(account.at("/properties/publicNetworkAccess").asText()).isEqualTo("Disabled");
+        String host = host(account);
+        String alias = host.substring(0, host.indexOf('.')) + "." + ZONE + ".";
+        assertThat(dig("127.0.0.1", host, "+short")).containsExactly(alias, "127.0.0.1");
+        assertThat(dig("127.71.0.2", host, "+short")).containsExactly(alias, "127.71.1.4");
+        // the link kept NxDomainRedirect: amw2 gets the public answer in vnet1
+        assertThat(dig("127.71.0.2", host(amw2), "+short")).last().isEqualTo("127.0.0.1");
+
+        String token = enclave.token(reader, readerSecret, MONITOR);
+        String url = queryUrl(account) + "/api/v1/query?query=enclave_up";
+        assertThat(curl(url, "127.0.0.1", token).status()).isEqualTo(403);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Curl inside = curl(url, "127.71.1.4", token);
+            assertThat(inside.status()).as(inside.body()).isEqualTo(200);
+            assertThat(inside.body()).contains("\"enclave_up\"");
+        });
     }
 
     /** {@code monitor account show}'s private endpoint connections as "name status". */
