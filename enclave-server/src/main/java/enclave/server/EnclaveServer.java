@@ -227,7 +227,6 @@ public final class EnclaveServer implements AutoCloseable {
         QueryEndpoints queryEndpoints = new QueryEndpoints(config.location(), QueryEndpoints.DEFAULT_DOMAIN, fabric.gatewayPort(), gatewayUrl());
         prometheus = new PrometheusEngine(PrometheusEngine.findBinary(), home.resolve("monitor"),
                 config.bindAddress() + ":" + fabric.managementPort(), MonitorAccountApi.SCRAPE_PREFIX, caFile());
-        monitorAccounts = new MonitorAccountApi(accounts, prometheus, metrics, queryEndpoints, authorizer, resourceGroups::exists);
         MonitorQueryApi monitorQuery = new MonitorQueryApi(accounts, prometheus, queryEndpoints, tokens, authorizer);
         // Private networking: networks in 127.0.0.0/8, private endpoints to every registered kind of target (register new
         // kinds, e.g. monitor accounts, on privateLinkTargets before the routes are built below).
@@ -240,6 +239,8 @@ public final class EnclaveServer implements AutoCloseable {
                 "monitor workspace", id -> accounts.find(id).isPresent(),
                 (id, groupId) -> accounts.find(id).map(account -> List.of(queryEndpoints.host(account))).orElse(List.of())));
         privateEndpoints = new PrivateEndpoints(store, virtualNetworks, privateLinkTargets, authorizer, resourceGroups::exists, networking, clock);
+        monitorAccounts = new MonitorAccountApi(accounts, prometheus, metrics, queryEndpoints, authorizer, resourceGroups::exists,
+                account -> privateEndpoints.connections(account).stream().map(PrivateEndpointApi::toArm).toList());
         // Private DNS and the split-horizon DNS server (docs/architecture.md, "DNS"): a resolver per virtual network, public
         // names from the store (CNAME to privatelink while a resource has private endpoints).
         PrivateDnsZones privateDnsZones = new PrivateDnsZones(store, networking, resourceGroups::exists, clock);

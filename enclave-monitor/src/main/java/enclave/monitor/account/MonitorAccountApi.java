@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -42,9 +43,15 @@ public final class MonitorAccountApi {
     private final QueryEndpoints endpoints;
     private final Authorizer authorizer;
     private final Predicate<ResourceId> resourceGroupExists;
+    private final Function<ResourceId, List<?>> privateEndpointConnections;
 
+    /**
+     * @param privateEndpointConnections an account's private endpoint connections in their ARM shape (Azure shows them as
+     *     {@code properties.privateEndpointConnections}); the network module knows them, monitor does not depend on it
+     */
     public MonitorAccountApi(MonitorAccounts accounts, PrometheusEngine engine, PlatformMetrics metrics, QueryEndpoints endpoints, Authorizer authorizer,
-            Predicate<ResourceId> resourceGroupExists) {
+            Predicate<ResourceId> resourceGroupExists, Function<ResourceId, List<?>> privateEndpointConnections) {
+        this.privateEndpointConnections = privateEndpointConnections;
         this.accounts = accounts;
         this.engine = engine;
         this.metrics = metrics;
@@ -178,6 +185,7 @@ public final class MonitorAccountApi {
         properties.put("metrics", metricsSection);
         properties.put("provisioningState", "Succeeded");
         properties.put("publicNetworkAccess", account.publicNetworkAccess());
+        properties.put("privateEndpointConnections", privateEndpointConnections.apply(account.resourceId()));
         properties.put("linkedWorkspaces", account.linkedWorkspaces());
         properties.put("engine", engine.installed() ? "prometheus" : "missing: " + PrometheusEngine.INSTALL_HINT);
         return new ArmAccount(account.id(), account.name(), MonitorAccount.TYPE, account.location(), account.tags(), account.creationTime(), properties);

@@ -153,8 +153,11 @@ public final class NetworkAccess {
             if (shown < SHOWN_ENDPOINTS) {
                 ways.append(shown == 0 ? "To get through, " : "; or ").append("private endpoint ").append(e.privateEndpointName()).append(" of network ")
                         .append(e.virtualNetworkName()).append(" (").append(e.privateIp()).append(") is connected but ").append(e.status()).append(": ")
-                        .append(e.status() == PrivateLinkDirectory.Status.Disconnected ? "create a new private endpoint" : "approve it with `"
-                                + approveCommand(e.connectionId()) + "`")
+                        .append(switch (e.status()) {
+                            case Disconnected -> "create a new private endpoint";
+                            case Rejected -> "it was rejected and cannot be approved: delete it and create it again";
+                            default -> "approve it with `" + approveCommand(e.connectionId()) + "`";
+                        })
                         .append(", then resolve ").append(target.hostName()).append(" through network ").append(e.virtualNetworkName())
                         .append("'s resolver ").append(e.resolverAddress());
                 shown++;
@@ -171,7 +174,9 @@ public final class NetworkAccess {
     private static String whatUnblocks(PrivateLinkDirectory.Connection connection) {
         return switch (connection.status()) {
             case Pending -> "An owner of the target approves it with `" + approveCommand(connection.connectionId()) + "`";
-            case Rejected -> "It was rejected; an owner of the target can still approve it with `" + approveCommand(connection.connectionId()) + "`";
+            // PrivateEndpoints refuses to approve a rejected connection (409): only a new request can get through.
+            case Rejected -> "It was rejected, and a rejected connection cannot be approved: the requester deletes private endpoint '"
+                    + nameOf(connection.privateEndpointId()) + "' and creates it again, then an owner of the target approves the new connection";
             case Disconnected -> "The target removed it; create a new private endpoint to " + connection.targetId();
             case Approved -> "";
         };

@@ -106,15 +106,26 @@ class NetworkAccessTest {
 
     @Test
     void unapprovedConnectionsAreRefusedNamingTheStateAndTheApproveCommand() {
-        for (Status status : List.of(Status.Pending, Status.Rejected)) {
-            directory.connections.clear();
-            connect(PE1, "pe1", WS, "amlworkspace", status, "vnet1", "127.42.0.2", "127.42.1.4");
-            Outcome.Refused refused = refused(access.check(PATH1, endpoint(true)));
-            assertThat(refused.code()).isEqualTo(ErrorCode.PrivateEndpointConnectionNotApproved);
-            assertThat(refused.message()).contains("came in on private endpoint pe1 of network vnet1 (127.42.1.4)", "whose connection to " + WS + " is " + status,
-                    "only an Approved connection carries traffic",
-                    "enclave network private-endpoint-connection approve --id " + WS + "/privateEndpointConnections/pe1.conn");
-        }
+        connect(PE1, "pe1", WS, "amlworkspace", Status.Pending, "vnet1", "127.42.0.2", "127.42.1.4");
+        Outcome.Refused refused = refused(access.check(PATH1, endpoint(true)));
+        assertThat(refused.code()).isEqualTo(ErrorCode.PrivateEndpointConnectionNotApproved);
+        assertThat(refused.message()).contains("came in on private endpoint pe1 of network vnet1 (127.42.1.4)", "whose connection to " + WS + " is Pending",
+                "only an Approved connection carries traffic",
+                "enclave network private-endpoint-connection approve --id " + WS + "/privateEndpointConnections/pe1.conn");
+    }
+
+    @Test
+    void aRejectedConnectionSaysToAskAgainNotToApprove() {
+        // PrivateEndpoints answers 409 to approving a rejected connection, so the message must not offer the approve command.
+        connect(PE1, "pe1", WS, "amlworkspace", Status.Rejected, "vnet1", "127.42.0.2", "127.42.1.4");
+        Outcome.Refused onIt = refused(access.check(PATH1, endpoint(true)));
+        assertThat(onIt.code()).isEqualTo(ErrorCode.PrivateEndpointConnectionNotApproved);
+        assertThat(onIt.message()).contains("whose connection to " + WS + " is Rejected", "cannot be approved", "deletes private endpoint 'pe1' and creates it again")
+                .doesNotContain("approve --id");
+        Outcome.Refused publicly = refused(access.check(NetworkPath.Public.INSTANCE, endpoint(false)));
+        assertThat(publicly.code()).isEqualTo(ErrorCode.PublicNetworkAccessDisabled);
+        assertThat(publicly.message()).contains("private endpoint pe1 of network vnet1 (127.42.1.4) is connected but Rejected",
+                "cannot be approved: delete it and create it again").doesNotContain("approve --id");
     }
 
     @Test

@@ -256,6 +256,23 @@ public final class PrivateDnsCommands implements Runnable {
                 return 0;
             }
 
+            @Command(name = "update", description = "Change a link's resolution policy (e.g. NxDomainRedirect, seed 002's fix for names the zone lacks).")
+            int update(@Option(names = {"-g", "--resource-group"}) String group, @Option(names = {"-z", "--zone-name"}, required = true) String zone,
+                    @Option(names = {"-n", "--name"}, required = true) String name,
+                    @Option(names = {"-e", "--registration-enabled"}, arity = "1", description = "Must stay false: Enclave has no virtual machines to register.") Boolean registration,
+                    @Option(names = "--resolution-policy", description = "Default (names the zone lacks are NXDOMAIN) or NxDomainRedirect (they get the public answer).") String policy) {
+                Session session = root().session;
+                // az's update is read, change, write: the link keeps its network and whatever is not given.
+                JsonNode current = session.connection().management().get(path(group, zone, name));
+                ObjectNode body = JsonNodeFactory.instance.objectNode().put("location", "global");
+                ObjectNode properties = body.putObject("properties");
+                properties.putObject("virtualNetwork").put("id", current.at("/properties/virtualNetwork/id").asText());
+                properties.put("registrationEnabled", registration != null ? registration : current.at("/properties/registrationEnabled").asBoolean(false));
+                properties.put("resolutionPolicy", policy != null ? policy : current.at("/properties/resolutionPolicy").asText("Default"));
+                new ResourceOperations(session).put(path(group, zone, name), body, false, "updating link " + name).ifPresent(session.output()::print);
+                return 0;
+            }
+
             @Command(name = "show", description = "Show a virtual network link.")
             int show(@Option(names = {"-g", "--resource-group"}) String group, @Option(names = {"-z", "--zone-name"}, required = true) String zone,
                     @Option(names = {"-n", "--name"}, required = true) String name) {
