@@ -159,15 +159,24 @@ public final class NetworkDiagnosis {
         String ip = address.get();
         Optional<String> where = Optional.of(ip + ":" + port);
         if (ip.equals(dns.publicAddress()) || ip.equals(fabric.bindAddress())) {
-            return new Listener(ListenerKind.PUBLIC, where, Optional.empty(), port == fabric.gatewayPort());
+            return new Listener(ListenerKind.PUBLIC, where, Optional.empty(), gatewayPort(port));
         }
         Optional<PrivateEndpoint> endpoint = privateEndpoints.all().stream().filter(pe -> ip.equals(pe.privateIpAddress())).findFirst();
         if (endpoint.isEmpty()) {
             return new Listener(ListenerKind.NONE, where, Optional.empty(), false);
         }
-        boolean bound = port == fabric.gatewayPort()
+        boolean bound = gatewayPort(port)
                 && fabric.boundPrivateEndpoints().stream().anyMatch(path -> path.privateEndpointId().equalsIgnoreCase(endpoint.get().id()));
         return new Listener(ListenerKind.PRIVATE_ENDPOINT, where, endpoint, bound);
+    }
+
+    /** Whether the gateway listens on {@code port}: its own port, or 443 when the server holds it too. */
+    private boolean gatewayPort(int port) {
+        return port == fabric.gatewayPort() || fabric.httpsPort().stream().anyMatch(https -> https == port);
+    }
+
+    private String gatewayPorts() {
+        return fabric.gatewayPort() + fabric.httpsPort().stream().mapToObj(https -> " and " + https).findFirst().orElse("");
     }
 
     private Verdict verdict(Location location, List<DnsView> views, String pathView, Listener listener, Optional<NetworkAccess.Target> resource) {
@@ -193,11 +202,11 @@ public final class NetworkDiagnosis {
         switch (listener.kind()) {
             case NONE -> {
                 return refused(Optional.empty(), "nothing of the platform listens on " + address + ": the gateway listens on " + dns.publicAddress() + ":"
-                        + fabric.gatewayPort() + " (public) and on private endpoints' IPs with the same port");
+                        + gatewayPorts() + " (public) and on private endpoints' IPs with the same ports");
             }
             case PUBLIC -> {
                 if (!listener.bound()) {
-                    return refused(Optional.empty(), "nothing of the platform listens on " + address + ": the public gateway listens on port " + fabric.gatewayPort());
+                    return refused(Optional.empty(), "nothing of the platform listens on " + address + ": the public gateway listens on port " + gatewayPorts());
                 }
             }
             case PRIVATE_ENDPOINT -> {

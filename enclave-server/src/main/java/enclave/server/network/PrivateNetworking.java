@@ -239,6 +239,9 @@ public final class PrivateNetworking implements PrivateEndpointEvents, VirtualNe
     public List<ConnectedEndpoint> endpointsOf(String targetId) {
         List<ConnectedEndpoint> connected = new ArrayList<>();
         for (PrivateEndpoint endpoint : snapshot.byTarget().getOrDefault(ResourceId.parse(targetId).key(), List.of())) {
+            if (endpoint.tags().containsKey(ManagedDeploymentNetworks.MANAGED_BY_TAG)) {
+                continue; // a deployment's own network: no client can be put there, so it is no way in to suggest
+            }
             VirtualNetwork network = snapshot.networks().get(endpoint.virtualNetworkId().key());
             connected.add(new ConnectedEndpoint(endpoint.id(), endpoint.name(), endpoint.virtualNetworkName(),
                     network == null ? "?" : network.resolverAddress(), endpoint.privateIpAddress(), endpoint.targetConnectionId().toString(),

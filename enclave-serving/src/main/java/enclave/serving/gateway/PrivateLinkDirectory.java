@@ -37,7 +37,7 @@ public interface PrivateLinkDirectory {
     /** The connection of the private endpoint {@code privateEndpointId}, if the endpoint exists. */
     Optional<Connection> connectionOf(String privateEndpointId);
 
-    /** Every private endpoint connected to {@code targetId} (any state), oldest first. */
+    /** Every private endpoint connected to {@code targetId} (any state) that a client could use, oldest first (platform-managed ones left out). */
     List<ConnectedEndpoint> endpointsOf(String targetId);
 
     /** No private endpoints at all. */
