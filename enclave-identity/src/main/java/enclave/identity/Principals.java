@@ -173,10 +173,15 @@ public final class Principals {
         }
     }
 
+    /** 256 random bits, base64url; never starting with '-', which command lines would take for an option ({@code login -p -x...}). */
     private static String newSecret() {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String secret;
+        do {
+            RANDOM.nextBytes(bytes);
+            secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        } while (secret.startsWith("-"));
+        return secret;
     }
 
     static String hash(String secret) {
