@@ -31,6 +31,20 @@ final class Cli {
         }
     }
 
+    /** Creates resource group {@code group} and makes it the default. */
+    void useNewGroup(String group) {
+        run("group", "create", "-n", group).ok();
+        run("configure", "--defaults", "group=" + group).ok();
+    }
+
+    /** Creates resource group {@code group} and workspace {@code workspace} in it, makes both the defaults, and returns the workspace. */
+    JsonNode useNewWorkspace(String group, String workspace) throws IOException {
+        run("group", "create", "-n", group).ok();
+        JsonNode created = run("ml", "workspace", "create", "-n", workspace, "-g", group).ok().json();
+        run("configure", "--defaults", "group=" + group, "workspace=" + workspace).ok();
+        return created;
+    }
+
     Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

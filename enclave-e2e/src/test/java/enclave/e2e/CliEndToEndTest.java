@@ -48,9 +48,7 @@ class CliEndToEndTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "rg1").ok();
-        cli.run("ml", "workspace", "create", "-n", "ws1", "-g", "rg1").ok();
-        cli.run("configure", "--defaults", "group=rg1", "workspace=ws1").ok();
+        cli.useNewWorkspace("rg1", "ws1");
     }
 
     @AfterAll

@@ -26,9 +26,7 @@ class ConnectionsCliTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "cn-rg").ok();
-        ws = cli.run("ml", "workspace", "create", "-n", "cn-ws", "-g", "cn-rg").ok().json().get("id").asText();
-        cli.run("configure", "--defaults", "group=cn-rg", "workspace=cn-ws").ok();
+        ws = cli.useNewWorkspace("cn-rg", "cn-ws").get("id").asText();
         Path yaml = Files.writeString(files.resolve("connection.yml"), """
                 $schema: http://azureml/sdk-2-0/Connection.json
                 name: weather-api

@@ -32,9 +32,7 @@ class IdentityAndAccessCliTest {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
         sub = enclave.subscription();
-        cli.run("group", "create", "-n", "ia-rg").ok();
-        cli.run("ml", "workspace", "create", "-n", "ia-ws", "-g", "ia-rg").ok();
-        cli.run("configure", "--defaults", "group=ia-rg", "workspace=ia-ws").ok();
+        cli.useNewWorkspace("ia-rg", "ia-ws");
         ws = "/subscriptions/" + sub + "/resourceGroups/ia-rg/providers/Microsoft.MachineLearningServices/workspaces/ia-ws";
     }
 

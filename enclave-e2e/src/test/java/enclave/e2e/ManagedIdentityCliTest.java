@@ -36,9 +36,7 @@ class ManagedIdentityCliTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "mi-rg").ok();
-        workspace = cli.run("ml", "workspace", "create", "-n", "mi-ws", "-g", "mi-rg").ok().json();
-        cli.run("configure", "--defaults", "group=mi-rg", "workspace=mi-ws").ok();
+        workspace = cli.useNewWorkspace("mi-rg", "mi-ws");
         group = "/subscriptions/" + enclave.subscription() + "/resourceGroups/mi-rg";
     }
 

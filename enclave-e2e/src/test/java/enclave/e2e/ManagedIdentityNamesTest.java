@@ -33,9 +33,7 @@ class ManagedIdentityNamesTest {
     static void start() throws Exception {
         enclave = TestServer.startNamed("127.64.0.1");
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "names-rg").ok();
-        cli.run("ml", "workspace", "create", "-n", "names-ws", "-g", "names-rg").ok();
-        cli.run("configure", "--defaults", "group=names-rg", "workspace=names-ws").ok();
+        cli.useNewWorkspace("names-rg", "names-ws");
         // The sample's storage: an account, a container and hello.txt, written by the admin (who grants itself the data role).
         account = cli.run("storage", "account", "create", "-n", "namesdata", "-g", "names-rg").ok().json().get("id").asText();
         cli.run("role", "assignment", "create", "--assignee", enclave.admin.get("clientId").asText(), "--role", "Storage Blob Data Contributor",

@@ -24,8 +24,7 @@ class MonitorRestartTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "mr-rg").ok();
-        cli.run("configure", "--defaults", "group=mr-rg").ok();
+        cli.useNewGroup("mr-rg");
     }
 
     @AfterAll

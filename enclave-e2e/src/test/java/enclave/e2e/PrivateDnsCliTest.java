@@ -36,8 +36,7 @@ class PrivateDnsCliTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "dns-rg").ok();
-        cli.run("configure", "--defaults", "group=dns-rg").ok();
+        cli.useNewGroup("dns-rg");
     }
 
     @AfterAll

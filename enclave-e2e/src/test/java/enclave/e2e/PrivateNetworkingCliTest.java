@@ -30,8 +30,7 @@ class PrivateNetworkingCliTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "net-rg").ok();
-        cli.run("configure", "--defaults", "group=net-rg").ok();
+        cli.useNewGroup("net-rg");
     }
 
     @AfterEach

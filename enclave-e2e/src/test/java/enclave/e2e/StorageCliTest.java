@@ -23,8 +23,7 @@ class StorageCliTest {
     static void start() throws Exception {
         enclave = TestServer.start();
         cli = new Cli(enclave.home);
-        cli.run("group", "create", "-n", "st-rg").ok();
-        cli.run("configure", "--defaults", "group=st-rg").ok();
+        cli.useNewGroup("st-rg");
     }
 
     @AfterEach

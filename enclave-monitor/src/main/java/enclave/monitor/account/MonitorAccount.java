@@ -2,6 +2,7 @@ package enclave.monitor.account;
 
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.PublicNetworkAccess;
 import enclave.core.ResourceId;
 import java.time.Instant;
 import java.util.List;
@@ -29,8 +30,8 @@ public record MonitorAccount(
         List<String> linkedWorkspaces,
         Instant creationTime) {
     public static final String TYPE = "Microsoft.Monitor/accounts";
-    public static final String ENABLED = "Enabled";
-    public static final String DISABLED = "Disabled";
+    public static final String ENABLED = PublicNetworkAccess.ENABLED;
+    public static final String DISABLED = PublicNetworkAccess.DISABLED;
     // Azure Monitor workspace names: letters, digits and hyphens, starting and ending alphanumeric. Azure documents 4-44
     // characters; 3 are allowed here so the issue's own example name `amw` works.
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{1,42}[A-Za-z0-9]");
@@ -42,7 +43,7 @@ public record MonitorAccount(
         tags = tags == null ? Map.of() : Map.copyOf(tags);
         Objects.requireNonNull(accountId, "accountId");
         Objects.requireNonNull(key, "key");
-        publicNetworkAccess = normalizePublicNetworkAccess(publicNetworkAccess);
+        publicNetworkAccess = PublicNetworkAccess.normalize(publicNetworkAccess);
         linkedWorkspaces = linkedWorkspaces == null ? List.of() : List.copyOf(linkedWorkspaces);
         Objects.requireNonNull(creationTime, "creationTime");
     }
@@ -55,15 +56,6 @@ public record MonitorAccount(
         return name;
     }
 
-    public static String normalizePublicNetworkAccess(String value) {
-        if (ENABLED.equalsIgnoreCase(value)) {
-            return ENABLED;
-        }
-        if (DISABLED.equalsIgnoreCase(value)) {
-            return DISABLED;
-        }
-        throw new EnclaveException(ErrorCode.InvalidRequestContent, "publicNetworkAccess '" + value + "' is invalid: use 'Enabled' or 'Disabled'");
-    }
 
     public ResourceId resourceId() {
         return ResourceId.parse(id);

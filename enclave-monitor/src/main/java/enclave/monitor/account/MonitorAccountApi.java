@@ -87,7 +87,7 @@ public final class MonitorAccountApi {
         Map<String, String> tags = body.hasNonNull("tags") ? Json.MAPPER.convertValue(body.get("tags"), Json.MAPPER.getTypeFactory()
                 .constructMapType(Map.class, String.class, String.class)) : Map.of();
         Optional<String> access = Optional.ofNullable(body.path("properties").get("publicNetworkAccess")).filter(JsonNode::isTextual)
-                .map(JsonNode::asText).map(MonitorAccount::normalizePublicNetworkAccess);
+                .map(JsonNode::asText).map(enclave.core.PublicNetworkAccess::normalize);
         MonitorAccount account = accounts.createOrUpdate(id, location.isBlank() ? endpoints.region() : location, tags, access);
         engine.ensureRunning(account);
         call.json(existed ? 200 : 201, toArm(account));

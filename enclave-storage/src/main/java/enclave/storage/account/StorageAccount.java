@@ -2,6 +2,7 @@ package enclave.storage.account;
 
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.PublicNetworkAccess;
 import enclave.core.ResourceId;
 import java.time.Instant;
 import java.util.Map;
@@ -17,8 +18,8 @@ import java.util.regex.Pattern;
 public record StorageAccount(
         String id, String name, String location, Map<String, String> tags, String publicNetworkAccess, Instant creationTime) {
     public static final String TYPE = "Microsoft.Storage/storageAccounts";
-    public static final String ENABLED = "Enabled";
-    public static final String DISABLED = "Disabled";
+    public static final String ENABLED = PublicNetworkAccess.ENABLED;
+    public static final String DISABLED = PublicNetworkAccess.DISABLED;
 
     // Azure's rule for storage account names: they become DNS labels, so 3-24 lower-case letters and digits.
     private static final Pattern NAME = Pattern.compile("[a-z0-9]{3,24}");
@@ -30,7 +31,7 @@ public record StorageAccount(
             throw new IllegalArgumentException("a storage account needs a location");
         }
         tags = tags == null ? Map.of() : Map.copyOf(tags);
-        publicNetworkAccess = normalizePublicNetworkAccess(publicNetworkAccess);
+        publicNetworkAccess = PublicNetworkAccess.normalize(publicNetworkAccess);
         Objects.requireNonNull(creationTime, "creationTime");
     }
 
@@ -43,17 +44,6 @@ public record StorageAccount(
         return name;
     }
 
-    /** Accepts {@code Enabled}/{@code Disabled} in any case, failing with {@code InvalidRequestContent} otherwise. */
-    public static String normalizePublicNetworkAccess(String value) {
-        if (ENABLED.equalsIgnoreCase(value)) {
-            return ENABLED;
-        }
-        if (DISABLED.equalsIgnoreCase(value)) {
-            return DISABLED;
-        }
-        throw new EnclaveException(ErrorCode.InvalidRequestContent,
-                "publicNetworkAccess '" + value + "' is invalid: use 'Enabled' or 'Disabled'");
-    }
 
     public ResourceId resourceId() {
         return ResourceId.parse(id);

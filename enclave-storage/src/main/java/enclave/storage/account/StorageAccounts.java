@@ -52,7 +52,7 @@ public final class StorageAccounts {
     public StorageAccount create(ResourceId id, String location, Map<String, String> tags, Optional<String> publicNetworkAccess) {
         requireAccountId(id);
         String name = StorageAccount.checkName(id.name());
-        String access = publicNetworkAccess.map(StorageAccount::normalizePublicNetworkAccess).orElse(null);
+        String access = publicNetworkAccess.map(enclave.core.PublicNetworkAccess::normalize).orElse(null);
         writes.lock();
         try {
             Optional<StorageAccount> existing = find(id);
