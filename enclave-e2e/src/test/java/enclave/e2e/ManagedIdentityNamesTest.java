@@ -44,6 +44,9 @@ class ManagedIdentityNamesTest {
 
     @AfterAll
     static void stop() throws Exception {
+        // The story ends with the data account gone too (every test here reads from it, so it goes last).
+        cli.run("storage", "account", "delete", "-n", "namesdata", "-g", "names-rg", "-y").ok();
+        assertThat(cli.run("storage", "account", "show", "-n", "namesdata", "-g", "names-rg").exit()).isNotZero();
         enclave.close();
     }
 
