@@ -82,6 +82,11 @@ public record PlatformNames(String region, String storageSuffix, String inferenc
         return firstLabelUnder(host, blobZone());
     }
 
+    /** The workspace GUID named by a workspace host ({@code <guid>.workspace.<region>.api.azureml.ms[:port]}), if it is one. */
+    public Optional<String> workspaceOf(String host) {
+        return firstLabelUnder(host, workspaceZone());
+    }
+
     /** The endpoint named by a scoring host ({@code <endpoint>.<region>.inference.ml.azure.com[:port]}, any case), if it is one. */
     public Optional<String> endpointOf(String host) {
         return firstLabelUnder(host, scoringZone());

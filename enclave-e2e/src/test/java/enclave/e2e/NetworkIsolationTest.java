@@ -151,6 +151,22 @@ class NetworkIsolationTest {
         assertThat(curl("iso-pending" + SCORING_SUFFIX, ip, key, "{\"action\":\"pid\"}").status()).isZero();
     }
 
+    @Test
+    void theWorkspacesDataPlaneIsReachableOnlyThroughItsPrivateEndpoint() throws Exception {
+        String host = workspaceGuid() + ".workspace.local.api.azureml.ms";
+        String token = enclave.token("https://ml.azure.com/.default");
+        assertThat(dig("127.61.0.2", host)).last().isEqualTo("127.61.1.4");
+
+        Curl outside = curlGet(host, "127.0.0.1", token);
+        assertThat(outside.status()).as(outside.body()).isEqualTo(403);
+        assertThat(outside.body()).contains("PublicNetworkAccessDisabled").contains("127.61.1.4");
+
+        Curl inside = curlGet(host, "127.61.1.4", token);
+        assertThat(inside.status()).as(inside.body()).isEqualTo(200);
+        assertThat(Json.MAPPER.readTree(inside.body()).get("workspaceId").asText()).isEqualTo(workspaceGuid());
+        assertThat(curlGet(host, "127.61.1.4", enclave.token("https://management.azure.com/.default")).status()).isEqualTo(401);
+    }
+
     private static void deploy(String endpoint, String publicAccess, String egress) throws Exception {
         Path endpointYaml = Files.writeString(files.resolve(endpoint + ".yml"), "name: " + endpoint + "\nauth_mode: key\npublic_network_access: "
                 + publicAccess + "\n");
@@ -190,6 +206,18 @@ class NetworkIsolationTest {
                 "--resolve", host + ":" + port + ":" + address, "-H", "Authorization: Bearer " + key, "-H", "Content-Type: application/json",
                 "--data-binary", body, "-w", "\n%{http_code}", "https://" + host + ":" + port + "/score")
                 .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        int newline = output.lastIndexOf('\n');
+        return new Curl(Integer.parseInt(output.substring(newline + 1).trim()), output.substring(0, newline));
+    }
+
+    /** curl GET {@code https://<host>:<gateway port>/discovery} with a bearer token, connecting to {@code address}. */
+    private static Curl curlGet(String host, String address, String token) throws Exception {
+        int port = enclave.server.fabric().gatewayPort();
+        Process process = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--cacert", enclave.server.caFile().toString(),
+                "--resolve", host + ":" + port + ":" + address, "-H", "Authorization: Bearer " + token, "-w", "\n%{http_code}",
+                "https://" + host + ":" + port + "/discovery").redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         int newline = output.lastIndexOf('\n');

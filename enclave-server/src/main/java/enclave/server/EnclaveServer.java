@@ -286,13 +286,16 @@ public final class EnclaveServer implements AutoCloseable {
         routes.addAll(new PrivateDnsZoneApi(privateDnsZones).routes());
         // The gateway reads private endpoints and their connections from the networking snapshot (tests may pass their own directory).
         NetworkAccess networkAccess = new NetworkAccess(privateLinks.orElse(networking));
+        WorkspaceDataPlane workspaceDataPlane = new WorkspaceDataPlane(workspaces, networkAccess, names, tokens, authorizer,
+                () -> Map.of("managementUrl", managementUrl(), "scoringUrlBase", gatewayUrl() + ScoringGateway.PATH_PREFIX));
         routes.addAll(new DiagnoseApi(new NetworkDiagnosis(dns, fabric, virtualNetworks, privateEndpoints, networkAccess,
-                NetworkDiagnosis.targets(names, routing, storageAccounts, accounts, queryEndpoints))).routes());
+                NetworkDiagnosis.targets(names, routing, storageAccounts, accounts, queryEndpoints, workspaceDataPlane::targetOf))).routes());
         ManagementHandler management = new ManagementHandler(routes, tokens, authorizer);
         ScoringGateway scoring = new ScoringGateway(routing, networkAccess, new CredentialCheck(tokens, authorizer), trafficLog, clock,
                 config.maxRequestBytes(), metrics);
         GatewayHandler gateway = new GatewayHandler(scoring, networkAccess, names, storageAccounts, new BlobApi(blobStore, storageAccounts), tokens,
-                authorizer, monitorQuery, queryEndpoints);
+                authorizer, monitorQuery, queryEndpoints,
+                workspaceDataPlane);
 
         jetty.setHandler(new Handler.Abstract() {
             @Override

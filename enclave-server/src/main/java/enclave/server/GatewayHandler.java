@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data plane's front door. By host first: {@code <endpoint>.<region>.inference.ml.azure.com} is scoring of that
- * endpoint, {@code <account>.blob.core.windows.net} the blob service with the path {@code /<container>/<blob>}; then by
+ * endpoint, {@code <guid>.workspace.<region>.api.azureml.ms} the workspace's data plane, {@code <account>.blob.core.windows.net}
+ * the blob service with the path {@code /<container>/<blob>}; then by
  * path: scoring under {@code /endpoints/}, blob storage (path style) under {@code /<account>/}. Requests on a host the
  * platform does not serve fall back to path style.
  */
@@ -45,10 +46,12 @@ final class GatewayHandler {
     private final Authorizer authorizer;
     private final MonitorQueryApi monitorQuery;
     private final QueryEndpoints queryEndpoints;
+    private final WorkspaceDataPlane workspaceDataPlane;
 
     GatewayHandler(ScoringGateway scoring, NetworkAccess networkAccess, PlatformNames names, StorageAccounts storageAccounts, BlobApi blobs,
-            TokenService tokens, Authorizer authorizer, MonitorQueryApi monitorQuery, QueryEndpoints queryEndpoints) {
+            TokenService tokens, Authorizer authorizer, MonitorQueryApi monitorQuery, QueryEndpoints queryEndpoints, WorkspaceDataPlane workspaceDataPlane) {
         this.scoring = scoring;
+        this.workspaceDataPlane = workspaceDataPlane;
         this.queryEndpoints = queryEndpoints;
         this.networkAccess = networkAccess;
         this.names = names;
@@ -66,6 +69,11 @@ final class GatewayHandler {
             Optional<String> hostEndpoint = names.endpointOf(host);
             if (hostEndpoint.isPresent()) {
                 scoring.handle(networkPath, hostEndpoint.get(), path.isEmpty() ? "/score" : path, request, response, callback, requestId);
+                return;
+            }
+            Optional<String> hostWorkspace = workspaceDataPlane.workspaceOf(host);
+            if (hostWorkspace.isPresent()) {
+                workspaceDataPlane.handle(networkPath, hostWorkspace.get(), request, response, callback);
                 return;
             }
             Optional<String> hostAccount = names.blobAccountOf(host);

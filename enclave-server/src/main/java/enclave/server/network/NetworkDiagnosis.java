@@ -275,8 +275,12 @@ public final class NetworkDiagnosis {
      * builds them (an endpoint's is its route's own).
      */
     public static Targets targets(PlatformNames names, RoutingTable routing, StorageAccounts storageAccounts, MonitorAccounts monitorAccounts,
-            QueryEndpoints queryEndpoints) {
+            QueryEndpoints queryEndpoints, java.util.function.Function<String, Optional<NetworkAccess.Target>> workspaceHosts) {
         return (host, path) -> {
+            Optional<NetworkAccess.Target> workspace = workspaceHosts.apply(host);
+            if (workspace.isPresent()) {
+                return workspace;
+            }
             Optional<String> endpoint = names.endpointOf(host);
             if (endpoint.isPresent()) {
                 return routing.find(endpoint.get()).map(EndpointRoute::networkTarget);

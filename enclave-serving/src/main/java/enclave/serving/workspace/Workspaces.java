@@ -88,6 +88,11 @@ public final class Workspaces {
         return store.get(id, Workspace.class);
     }
 
+    /** The workspace whose GUID ({@code properties.workspaceId}) this is, if any. */
+    public Optional<Workspace> findByWorkspaceId(String workspaceGuid) {
+        return store.allOfType(TYPE, Workspace.class).stream().filter(w -> w.workspaceId().equalsIgnoreCase(workspaceGuid)).findFirst();
+    }
+
     public Workspace get(ResourceId id) {
         return find(id).orElseThrow(() -> new EnclaveException(ErrorCode.WorkspaceNotFound, "workspace '" + id.name() + "' was not found in resource group '"
                 + id.resourceGroup().orElse("?") + "'; create it with: enclave ml workspace create -n " + id.name() + " -g " + id.resourceGroup().orElse("?")));
