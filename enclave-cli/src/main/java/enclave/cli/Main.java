@@ -12,6 +12,7 @@ import enclave.cli.deployment.OnlineDeploymentCommands;
 import enclave.cli.endpoint.OnlineEndpointCommands;
 import enclave.cli.connection.ConnectionCommands;
 import enclave.cli.group.GroupCommands;
+import enclave.cli.http.HttpTransport;
 import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorAccountCommands;
@@ -52,7 +53,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.getenv(), System.console() != null));
+        int code = run(args, System.out, System.err, System.getenv(), System.console() != null);
+        HttpTransport.closeAll();
+        System.exit(code);
     }
 
     /** Runs one command without a terminal (plain progress lines, no prompts); returns the exit code. */
