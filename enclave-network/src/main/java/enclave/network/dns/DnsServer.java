@@ -165,6 +165,8 @@ public final class DnsServer implements DnsQueryHandler, AutoCloseable {
         final Optional<ResourceId> network;
         final DatagramSocket udp;
         final ServerSocket tcp;
+        private final Thread udpThread;
+        private final Thread tcpThread;
 
         Resolver(String address, int port, Optional<ResourceId> network) {
             this.address = address;
@@ -193,8 +195,8 @@ public final class DnsServer implements DnsQueryHandler, AutoCloseable {
                         + (port != 0 && port < 1024 ? "; a port below 1024 needs root, or choose another with --dns-port" : "; choose another port with --dns-port"), e);
             }
             String view = network.map(ResourceId::name).orElse("public");
-            Thread.ofPlatform().daemon().name("dns-udp-" + view).start(this::receive);
-            Thread.ofPlatform().daemon().name("dns-tcp-" + view).start(this::accept);
+            udpThread = Thread.ofPlatform().daemon().name("dns-udp-" + view).start(this::receive);
+            tcpThread = Thread.ofPlatform().daemon().name("dns-tcp-" + view).start(this::accept);
         }
 
         int port() {
@@ -257,12 +259,19 @@ public final class DnsServer implements DnsQueryHandler, AutoCloseable {
             }
         }
 
+        /** Closes both sockets and waits for their threads: a socket closed while a thread blocks in it is released only when that thread leaves. */
         void close() {
             udp.close();
             try {
                 tcp.close();
             } catch (IOException e) {
                 log.warn("DNS on {}: closing the TCP listener: {}", address, e.toString());
+            }
+            try {
+                udpThread.join(2000);
+                tcpThread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
