@@ -15,6 +15,7 @@ import enclave.serving.operation.Operation;
 import enclave.serving.operation.Operations;
 import enclave.serving.runtime.RunningDeployment;
 import enclave.serving.runtime.WorkerRuntime;
+import enclave.serving.runtime.WorkerNetwork;
 import enclave.serving.runtime.WorkerSpec;
 import enclave.serving.workspace.Workspace;
 import enclave.serving.workspace.Workspaces;
@@ -273,7 +274,7 @@ public final class Deployments implements AutoCloseable {
             variables.putAll(managedIdentity.environment(id));
             WorkerSpec spec = new WorkerSpec(desired.id(), workDir, pulled.codeDir(), desired.scoringScript(), pulled.modelDir(),
                     variables, desired.instanceCount(), desired.requestSettings(), desired.livenessProbe(), desired.readinessProbe(),
-                    environment.flatMap(AssetVersion::condaFile));
+                    environment.flatMap(AssetVersion::condaFile), new WorkerNetwork.Host(), Optional.empty());
             DeploymentNetworks.Placement placement = networks.prepare(desired, workspace, workDir);
             spec = spec.withNetwork(placement.network()).withEnvironment(placement.environment());
             if (placement.trustStore().isPresent()) {

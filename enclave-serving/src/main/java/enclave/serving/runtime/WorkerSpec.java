@@ -47,23 +47,6 @@ public record WorkerSpec(
         Objects.requireNonNull(trustStore, "trustStore");
     }
 
-    /** A deployment on the host network without a Java trust store. */
-    public WorkerSpec(
-            String deploymentId,
-            Path workDir,
-            Path codeDir,
-            String scoringScript,
-            Path modelDir,
-            Map<String, String> environment,
-            int instanceCount,
-            RequestSettings requestSettings,
-            ProbeSettings liveness,
-            ProbeSettings readiness,
-            Optional<String> condaFile) {
-        this(deploymentId, workDir, codeDir, scoringScript, modelDir, environment, instanceCount, requestSettings, liveness,
-                readiness, condaFile, new WorkerNetwork.Host(), Optional.empty());
-    }
-
     /** This spec with its workers on {@code network}. */
     public WorkerSpec withNetwork(WorkerNetwork network) {
         return new WorkerSpec(deploymentId, workDir, codeDir, scoringScript, modelDir, environment, instanceCount,

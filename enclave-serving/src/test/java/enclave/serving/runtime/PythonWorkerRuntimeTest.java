@@ -257,7 +257,7 @@ class PythonWorkerRuntimeTest {
         Path deep = Files.createDirectories(workDir.resolve("d".repeat(60)).resolve("e".repeat(60)));
         WorkerSpec shallow = spec("pid").build();
         WorkerSpec spec = new WorkerSpec(shallow.deploymentId(), deep, shallow.codeDir(), shallow.scoringScript(), shallow.modelDir(),
-                Map.of(), 1, REQUESTS, LIVENESS, READINESS, Optional.empty());
+                Map.of(), 1, REQUESTS, LIVENESS, READINESS, Optional.empty(), new WorkerNetwork.Host(), Optional.empty());
 
         try (RunningDeployment deployment = runtime.start(spec, stage -> {})) {
             assertThat(answered(deployment.score(post("x"))).status()).isEqualTo(200);
@@ -379,7 +379,9 @@ class PythonWorkerRuntimeTest {
                     requests,
                     LIVENESS,
                     readiness,
-                    conda);
+                    conda,
+                    new WorkerNetwork.Host(),
+                    Optional.empty());
         }
     }
 

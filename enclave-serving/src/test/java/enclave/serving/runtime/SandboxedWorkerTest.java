@@ -174,8 +174,7 @@ class SandboxedWorkerTest {
         Path resolvConf = Files.writeString(workDir.resolve("resolv.conf"), "nameserver " + DNS_IP + "\n");
         WorkerNetwork network = new WorkerNetwork.Isolated(resolvConf, List.of(), new WorkerNetwork.DnsForward(DNS_IP, dns.path()));
         WorkerSpec spec = new WorkerSpec("crashy", workDir, resource("crashy"), "score.py", resource("models/linear"), Map.of(), 1,
-                        REQUESTS, LIVENESS, READINESS, Optional.empty())
-                .withNetwork(network);
+                        REQUESTS, LIVENESS, READINESS, Optional.empty(), network, Optional.empty());
         try (RunningDeployment deployment = runtime.start(spec, stage -> {})) {
             long firstSandbox = deployment.instances().getFirst().pid();
 
@@ -219,8 +218,7 @@ class SandboxedWorkerTest {
         Path resolvConf = Files.writeString(workDir.resolve("resolv.conf"), "nameserver " + DNS_IP + "\n");
         WorkerNetwork network = new WorkerNetwork.Isolated(resolvConf, List.of(), new WorkerNetwork.DnsForward(DNS_IP, dns.path()));
         WorkerSpec spec = new WorkerSpec("init-raises", workDir, resource("init_raises"), "score.py", resource("models/linear"),
-                        Map.of(), 1, REQUESTS, LIVENESS, READINESS, Optional.empty())
-                .withNetwork(network);
+                        Map.of(), 1, REQUESTS, LIVENESS, READINESS, Optional.empty(), network, Optional.empty());
 
         assertThatThrownBy(() -> runtime.start(spec, stage -> {}))
                 .isInstanceOfSatisfying(EnclaveException.class, e -> {
@@ -336,8 +334,9 @@ class SandboxedWorkerTest {
                         REQUESTS,
                         LIVENESS,
                         READINESS,
-                        Optional.empty())
-                .withNetwork(network);
+                        Optional.empty(),
+                        network,
+                        Optional.empty());
     }
 
     private static JsonNode score(RunningDeployment deployment) throws IOException {
