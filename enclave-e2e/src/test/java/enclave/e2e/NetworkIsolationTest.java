@@ -98,6 +98,8 @@ class NetworkIsolationTest {
 
         // Its three private endpoints are visible in the deployment's own resource group, and go with the deployment.
         assertThat(managedEndpoints("iso-private-blue-network")).hasSize(3).allMatch(name -> name.startsWith("mpe-"));
+        assertThat(cli.run("network", "private-endpoint", "list", "--all").ok().json().findValuesAsText("name")).contains("ws-pe")
+                .containsAll(managedEndpoints("iso-private-blue-network"));
         cli.run("ml", "online-endpoint", "update", "-n", "iso-private", "--traffic", "blue=0").ok();
         cli.run("ml", "online-deployment", "delete", "-n", "blue", "-e", "iso-private", "--yes").ok();
         Cli.Result left = cli.run("network", "private-endpoint", "list", "-g", "iso-private-blue-network");

@@ -62,10 +62,12 @@ public final class PrivateEndpointCommands extends NetworkCommands.Group {
         return 0;
     }
 
-    @Command(name = "list", description = "List the private endpoints of a resource group.")
-    int list(@Option(names = {"-g", "--resource-group"}) String group) {
-        parent.session.output().print(JsonNodeFactory.instance.arrayNode().addAll(parent.session.connection().management()
-                .list(NetworkCommands.path(parent.session, group, "privateEndpoints", null))));
+    @Command(name = "list", description = "List the private endpoints of a resource group, or with --all of the whole subscription.")
+    int list(@Option(names = {"-g", "--resource-group"}) String group,
+            @Option(names = "--all", description = "Every resource group's, deployments' own networks included.") boolean all) {
+        String path = all ? "/subscriptions/" + parent.session.connection().subscription() + "/providers/Microsoft.Network/privateEndpoints"
+                : NetworkCommands.path(parent.session, group, "privateEndpoints", null);
+        parent.session.output().print(JsonNodeFactory.instance.arrayNode().addAll(parent.session.connection().management().list(path)));
         return 0;
     }
 

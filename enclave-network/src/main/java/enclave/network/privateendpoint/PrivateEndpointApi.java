@@ -23,6 +23,7 @@ public final class PrivateEndpointApi {
     private static final String GROUP = "/subscriptions/{sub}/resourceGroups/{rg}";
     private static final String ENDPOINTS = GROUP + "/providers/Microsoft.Network/privateEndpoints";
     private static final String ENDPOINT = ENDPOINTS + "/{pe}";
+    private static final String ALL_ENDPOINTS = "/subscriptions/{sub}/providers/Microsoft.Network/privateEndpoints";
 
     private final PrivateEndpoints endpoints;
     private final PrivateLinkTargets targets;
@@ -40,7 +41,10 @@ public final class PrivateEndpointApi {
                 Route.of("GET", ENDPOINT, action + "read", call -> call.json(200, toArm(endpoints.get(endpointId(call))))),
                 Route.of("DELETE", ENDPOINT, action + "delete", call -> call.empty(endpoints.delete(endpointId(call)) ? 200 : 204, Map.of())),
                 Route.of("GET", ENDPOINTS, action + "read", p -> Route.expand(GROUP, p), call -> call.json(200,
-                        Arm.list(endpoints.list(ResourceId.resourceGroup(call.param("sub"), call.param("rg"))).stream().map(this::toArm).toList())))));
+                        Arm.list(endpoints.list(ResourceId.resourceGroup(call.param("sub"), call.param("rg"))).stream().map(this::toArm).toList()))),
+                // Every group's, deployments' own networks too (their private endpoints live in <endpoint>-<deployment>-network groups).
+                Route.of("GET", ALL_ENDPOINTS, action + "read", call -> call.json(200, Arm.list(endpoints.all().stream()
+                        .filter(e -> e.resourceId().subscription().equalsIgnoreCase(call.param("sub"))).map(this::toArm).toList())))));
         for (PrivateLinkTarget kind : targets.all()) {
             String type = kind.resourceType();
             String collection = GROUP + "/providers/" + type + "/{target}/privateEndpointConnections";
