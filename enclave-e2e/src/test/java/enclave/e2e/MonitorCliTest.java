@@ -159,7 +159,6 @@ class MonitorCliTest {
 
     @Test
     void theQueryHostAnswersWithCertificateChecksOn() throws Exception {
-        // Debian's promtool 2.42 has no --http.config.file (it came in 2.43), so it cannot send a bearer token; curl stands in.
         // by host, as Azure names it, with certificate checks on (the gateway's certificate covers *.<region>.prometheus.monitor.azure.com)
         URI query = URI.create(accountA.at("/properties/metrics/prometheusQueryEndpoint").asText());
         String token = enclave.token(MONITOR);
@@ -171,6 +170,30 @@ class MonitorCliTest {
             assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(out).contains("\"status\":\"success\"").contains("\"enclave_up\"");
         });
+    }
+
+    @Test
+    void promtoolQueriesTheFrontDoorWithTheTokenAsBasicPassword() throws Exception {
+        // promtool 2.42 cannot send a bearer header, but Go sends a URL's user info as basic auth, and the front door takes its
+        // password as the token; SSL_CERT_FILE makes Go trust the platform CA.
+        String token = enclave.token(MONITOR);
+        String server = pathUrl(accountA).replace("https://", "https://token:" + token + "@");
+        Awaitility.await().atMost(SCRAPED).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            ProcessBuilder builder = new ProcessBuilder("promtool", "query", "instant", server, "enclave_up").redirectErrorStream(true);
+            builder.environment().put("SSL_CERT_FILE", enclave.server.caFile().toString());
+            Process promtool = builder.start();
+            String out = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promtool.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(out).as(out).contains("enclave_up").contains("=> 1");
+        });
+        // a wrong token in the same place is refused
+        ProcessBuilder wrong = new ProcessBuilder("promtool", "query", "instant", pathUrl(accountA).replace("https://", "https://token:nonsense@"),
+                "enclave_up").redirectErrorStream(true);
+        wrong.environment().put("SSL_CERT_FILE", enclave.server.caFile().toString());
+        Process refused = wrong.start();
+        String out = new String(refused.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(refused.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(refused.exitValue()).as(out).isNotZero();
     }
 
     @Test

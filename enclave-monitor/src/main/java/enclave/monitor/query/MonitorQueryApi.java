@@ -118,10 +118,28 @@ public final class MonitorQueryApi {
     }
 
     private Caller authenticate(Request request) {
-        String token = Http.bearer(request).orElseThrow(() -> new EnclaveException(ErrorCode.AuthenticationFailed,
+        String token = Http.bearer(request).or(() -> basicPassword(request)).orElseThrow(() -> new EnclaveException(ErrorCode.AuthenticationFailed,
                 "this request needs 'Authorization: Bearer <token>' for " + Audiences.MONITOR + " (e.g. enclave account get-access-token --resource "
-                        + Audiences.MONITOR + ")"));
+                        + Audiences.MONITOR + "); clients that only speak basic auth (promtool) pass the token as the password"));
         return tokens.validate(token, Audiences.MONITOR);
+    }
+
+    /**
+     * The password of {@code Authorization: Basic}, which is taken as the token: tools without bearer support (Debian's promtool
+     * 2.42) send it from a URL {@code https://token:<token>@host/...}. The token is validated exactly as a bearer token is.
+     */
+    private static java.util.Optional<String> basicPassword(Request request) {
+        String header = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()), java.nio.charset.StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 || colon == decoded.length() - 1 ? java.util.Optional.empty() : java.util.Optional.of(decoded.substring(colon + 1));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private void proxy(MonitorAccount account, String apiPath, Request request, Response response, Callback callback)
