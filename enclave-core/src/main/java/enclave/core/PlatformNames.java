@@ -62,6 +62,11 @@ public record PlatformNames(String region, String storageSuffix, String inferenc
         return "workspace." + region + "." + apiSuffix;
     }
 
+    /** {@code *.<workspace guid>.inference.<region>.api.azureml.ms}: the names behind a workspace's scoring hosts in its privatelink zone. */
+    public String workspaceInferenceWildcard(String workspaceGuid) {
+        return "*." + workspaceGuid.toLowerCase(Locale.ROOT) + ".inference." + region + "." + apiSuffix;
+    }
+
     /** {@code <registry>.azurecr.io} */
     public String registryHost(String registry) {
         return registry.toLowerCase(Locale.ROOT) + "." + registrySuffix;

@@ -230,11 +230,11 @@ public final class EnclaveServer implements AutoCloseable {
         MonitorQueryApi monitorQuery = new MonitorQueryApi(accounts, prometheus, queryEndpoints, tokens, authorizer);
         // Private networking: networks in 127.0.0.0/8, private endpoints to every registered kind of target (register new
         // kinds, e.g. monitor accounts, on privateLinkTargets before the routes are built below).
-        PlatformSuffixes dnsSuffixes = PlatformSuffixes.azure(config.location());
+        PlatformSuffixes dnsSuffixes = PlatformSuffixes.of(names);
         networking = new PrivateNetworking(fabric, dnsSuffixes);
         virtualNetworks = new VirtualNetworks(store, resourceGroups::exists, config.bindAddress(), networking, clock);
         privateLinkTargets = new PrivateLinkTargets();
-        PrivateLinkWiring.registerTargets(privateLinkTargets, workspaces, storageAccounts, config.location());
+        PrivateLinkWiring.registerTargets(privateLinkTargets, workspaces, storageAccounts, names);
         privateLinkTargets.register(enclave.network.privateendpoint.PrivateLinkTarget.of("Microsoft.Monitor/accounts", List.of("prometheusMetrics"),
                 "monitor workspace", id -> accounts.find(id).isPresent(),
                 (id, groupId) -> accounts.find(id).map(account -> List.of(queryEndpoints.host(account))).orElse(List.of())));

@@ -25,6 +25,12 @@ public record PlatformSuffixes(String region, String storage, String machineLear
         Objects.requireNonNull(prometheus, "prometheus");
     }
 
+    /** The same names the gateway routes by ({@link enclave.core.PlatformNames}), so the two never disagree. */
+    public static PlatformSuffixes of(enclave.core.PlatformNames names) {
+        return new PlatformSuffixes(names.region(), names.storageSuffix(), names.apiSuffix(), names.inferenceSuffix(), names.registrySuffix(),
+                names.monitorSuffix());
+    }
+
     public static PlatformSuffixes azure(String region) {
         return new PlatformSuffixes(region, "core.windows.net", "api.azureml.ms", "inference.ml.azure.com", "azurecr.io", "prometheus.monitor.azure.com");
     }

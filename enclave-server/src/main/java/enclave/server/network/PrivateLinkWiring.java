@@ -2,6 +2,7 @@ package enclave.server.network;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import enclave.core.PlatformNames;
 import enclave.core.ResourceId;
 import enclave.network.privateendpoint.PrivateEndpointApi;
 import enclave.network.privateendpoint.PrivateEndpoints;
@@ -27,14 +28,15 @@ import java.util.Map;
 public final class PrivateLinkWiring {
     private PrivateLinkWiring() {}
 
-    public static void registerTargets(PrivateLinkTargets targets, Workspaces workspaces, StorageAccounts storageAccounts, String region) {
+    public static void registerTargets(PrivateLinkTargets targets, Workspaces workspaces, StorageAccounts storageAccounts, PlatformNames names) {
         targets.register(PrivateLinkTarget.of(Workspaces.TYPE, List.of("amlworkspace"), "workspace", id -> workspaces.find(id).isPresent(),
-                (id, group) -> workspaces.find(id).map(ws -> List.of(ws.workspaceId() + ".workspace." + region + ".api.azureml.ms",
-                        "*." + ws.workspaceId() + ".inference." + region + ".api.azureml.ms")).orElse(List.of())));
+                (id, group) -> workspaces.find(id).map(ws -> List.of(names.workspaceHost(ws.workspaceId()), names.workspaceInferenceWildcard(ws.workspaceId())))
+                        .orElse(List.of())));
         targets.register(PrivateLinkTarget.of(StorageAccount.TYPE, List.of("blob"), "storage account", storageAccounts::exists,
-                (id, group) -> List.of(id.name() + ".blob.core.windows.net")));
+                (id, group) -> List.of(names.blobHost(id.name()))));
         targets.register(PrivateLinkTarget.of(ContainerRegistry.TYPE, List.of("registry"), "container registry", workspaces::containerRegistryExists,
-                (id, group) -> List.of(id.name() + ".azurecr.io")));
+                (id, group) -> List.of(names.registryHost(id.name()))));
+        // Key stores serve no names on this platform (connections are read through the workspace); Azure's host is shown.
         targets.register(PrivateLinkTarget.of(KeyVault.TYPE, List.of("vault"), "key vault", workspaces::keyVaultExists,
                 (id, group) -> List.of(id.name() + ".vault.azure.net")));
     }
