@@ -52,7 +52,6 @@ import enclave.serving.connection.ConnectionApi;
 import enclave.serving.connection.Connections;
 import enclave.serving.deployment.DeploymentApi;
 import enclave.serving.deployment.Deployments;
-import enclave.serving.deployment.DeploymentNetworks;
 import enclave.serving.deployment.PullPermissions;
 import enclave.serving.deployment.StorageInitializer;
 import enclave.serving.endpoint.DiagnosticSettingsApi;

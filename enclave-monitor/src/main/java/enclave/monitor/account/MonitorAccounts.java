@@ -1,16 +1,12 @@
 package enclave.monitor.account;
 
+import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.ResourceId;
 import enclave.store.ResourceStore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -159,12 +155,7 @@ public final class MonitorAccounts {
 
     /** Eight hex digits of SHA-256 of the account GUID: unguessable from the name, stable for the account's life. */
     static String keyOf(String accountId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(accountId.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Hashes.sha256Hex(accountId).substring(0, 8);
     }
 
     private static void requireAccountId(ResourceId id) {

@@ -1,5 +1,7 @@
 package enclave.monitor.engine;
 
+import enclave.core.FileTrees;
+import enclave.core.Hashes;
 import enclave.core.Json;
 import enclave.monitor.account.MonitorAccount;
 import java.io.IOException;
@@ -7,15 +9,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +96,7 @@ public final class PrometheusEngine implements AutoCloseable {
             instance.stop();
         }
         credentialHashes.remove(account.accountId());
-        deleteTree(home.resolve(account.accountId()));
+        FileTrees.deleteQuietly(home.resolve(account.accountId()));
     }
 
     /** Where the account's Prometheus answers HTTP, e.g. {@code http://127.0.0.1:40123}; empty when it is not running. */
@@ -108,7 +107,7 @@ public final class PrometheusEngine implements AutoCloseable {
     /** Whether {@code bearer} is the scrape credential of the account with this GUID (compared in constant time). */
     public boolean scrapeCredentialMatches(String accountId, String bearer) {
         byte[] expected = credentialHashes.get(accountId);
-        return expected != null && MessageDigest.isEqual(expected, sha256(bearer));
+        return expected != null && MessageDigest.isEqual(expected, Hashes.sha256(bearer));
     }
 
     /** The pid of the account's running Prometheus (tests kill it to see it come back). */
@@ -162,7 +161,7 @@ public final class PrometheusEngine implements AutoCloseable {
                 Files.deleteIfExists(credentialFile);
                 Files.createFile(credentialFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(credentialFile, credential);
-                credentialHashes.put(accountId, sha256(credential));
+                credentialHashes.put(accountId, Hashes.sha256(credential));
                 Files.writeString(dir.resolve("prometheus.yml"), config(credentialFile));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot prepare " + dir + " for the Prometheus of monitor account " + accountName, e);
@@ -293,24 +292,5 @@ public final class PrometheusEngine implements AutoCloseable {
         return bytes;
     }
 
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
 
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            log.warn("could not delete {} completely: {}", root, e.toString());
-        }
-    }
 }

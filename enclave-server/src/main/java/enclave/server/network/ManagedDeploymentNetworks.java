@@ -1,5 +1,7 @@
 package enclave.server.network;
 
+import enclave.core.FileTrees;
+import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.ResourceId;
@@ -28,12 +30,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -256,7 +254,7 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
             networks.delete(vnet);
         }
         groups.deleteIfEmpty(group);
-        deleteTree(root.resolve(hash));
+        FileTrees.deleteQuietly(root.resolve(hash));
     }
 
     /** The resource group of a deployment's managed network: {@code <endpoint>-<deployment>-network}. */
@@ -270,12 +268,7 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
     }
 
     private static String hash(ResourceId deployment) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(deployment.key().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4).toLowerCase(Locale.ROOT);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256Hex(deployment.key()).substring(0, 8);
     }
 
     private static Path write(Path file, String text) {
@@ -296,14 +289,4 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
         }
     }
 
-    private static void deleteTree(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not remove {}: {}", directory, e.toString());
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package enclave.serving.deployment;
 
+import enclave.core.FileTrees;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.Names;
@@ -25,7 +26,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -265,7 +265,7 @@ public final class Deployments implements AutoCloseable {
             Optional<AssetVersion> environment = Optional.ofNullable(desired.environmentId()).filter(e -> !e.isBlank())
                     .map(e -> assets.resolve(e, AssetKind.environments));
             Path workDir = workDir(desired);
-            deleteTree(workDir);
+            FileTrees.deleteQuietly(workDir);
             Files.createDirectories(workDir);
             StorageInitializer.Pulled pulled = storageInitializer.pull(workspace, code, model, workDir,
                     () -> pullPermissions.require(endpoints.get(endpointId), workspace));
@@ -292,7 +292,7 @@ public final class Deployments implements AutoCloseable {
             onChange.accept(endpointId);
             if (previous != null && previous.generation() != desired.generation()) {
                 previous.workers().close();
-                deleteTree(previous.workDir());
+                FileTrees.deleteQuietly(previous.workDir());
             }
         } catch (EnclaveException e) {
             store.put(id, desired.withState(ProvisioningState.Failed, Optional.of(e.getMessage())));
@@ -317,7 +317,7 @@ public final class Deployments implements AutoCloseable {
             r.workers().close();
         }
         networks.release(id);
-        deployment.ifPresent(d -> deleteTree(root.resolve(d.endpointName()).resolve(d.name())));
+        deployment.ifPresent(d -> FileTrees.deleteQuietly(root.resolve(d.endpointName()).resolve(d.name())));
     }
 
     private Path workDir(OnlineDeployment deployment) {
@@ -351,18 +351,6 @@ public final class Deployments implements AutoCloseable {
         return weights.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).mapToInt(e -> e.getValue() == null ? 0 : e.getValue()).sum();
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            log.warn("could not delete {}: {}", dir, e.toString());
-        }
-    }
 
     @Override
     public void close() {

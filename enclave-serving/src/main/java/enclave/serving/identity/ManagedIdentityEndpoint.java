@@ -1,5 +1,6 @@
 package enclave.serving.identity;
 
+import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.ResourceId;
@@ -12,13 +13,9 @@ import enclave.identity.TokenService;
 import enclave.serving.endpoint.EndpointIdentity;
 import enclave.serving.endpoint.Endpoints;
 import enclave.serving.endpoint.OnlineEndpoint;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +64,7 @@ public final class ManagedIdentityEndpoint {
     public Map<String, String> environment(ResourceId deployment) {
         String secret = secretByDeployment.computeIfAbsent(deployment.key(), key -> {
             String fresh = newSecret();
-            deploymentBySecretHash.put(hash(fresh), deployment);
+            deploymentBySecretHash.put(Hashes.sha256Hex(fresh), deployment);
             return fresh;
         });
         Map<String, String> environment = new LinkedHashMap<>();
@@ -85,7 +82,7 @@ public final class ManagedIdentityEndpoint {
     public void forget(ResourceId deployment) {
         String secret = secretByDeployment.remove(deployment.key());
         if (secret != null) {
-            deploymentBySecretHash.remove(hash(secret));
+            deploymentBySecretHash.remove(Hashes.sha256Hex(secret));
         }
     }
 
@@ -95,7 +92,7 @@ public final class ManagedIdentityEndpoint {
         String secret = (v2019 ? call.header("X-IDENTITY-HEADER") : call.header("secret").or(() -> call.header("X-IDENTITY-HEADER")))
                 .orElseThrow(() -> new EnclaveException(ErrorCode.AuthenticationFailed, "the request needs the header "
                         + (v2019 ? "X-IDENTITY-HEADER: $IDENTITY_HEADER" : "secret: $MSI_SECRET") + "; only a deployment's own workers can ask for tokens"));
-        ResourceId deployment = Optional.ofNullable(deploymentBySecretHash.get(hash(secret))).orElseThrow(() -> new EnclaveException(
+        ResourceId deployment = Optional.ofNullable(deploymentBySecretHash.get(Hashes.sha256Hex(secret))).orElseThrow(() -> new EnclaveException(
                 ErrorCode.AuthenticationFailed, "the identity header is not the secret of any running deployment"));
         String resource = call.query("resource").filter(r -> !r.isBlank()).orElseThrow(() -> new EnclaveException(ErrorCode.BadRequest,
                 "the query needs resource=<the resource to get a token for>, e.g. resource=https://storage.azure.com/"));
@@ -141,11 +138,4 @@ public final class ManagedIdentityEndpoint {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private static String hash(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
 }

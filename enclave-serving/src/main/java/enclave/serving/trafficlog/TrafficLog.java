@@ -1,5 +1,6 @@
 package enclave.serving.trafficlog;
 
+import enclave.core.Hashes;
 import enclave.core.Json;
 import enclave.core.ResourceId;
 import enclave.serving.runtime.LogTail;
@@ -11,10 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,12 +191,7 @@ public final class TrafficLog implements AutoCloseable {
 
     /** Endpoint keys are resource ids (slashes, up to hundreds of characters); the file is named by their hash. */
     private Path fileOf(String endpointKey) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(endpointKey.getBytes(StandardCharsets.UTF_8));
-            return directory.resolve(HexFormat.of().formatHex(digest, 0, 16) + ".jsonl");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return directory.resolve(Hashes.sha256Hex(endpointKey).substring(0, 32) + ".jsonl");
     }
 
     @Override

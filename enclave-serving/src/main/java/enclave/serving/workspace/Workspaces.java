@@ -1,16 +1,13 @@
 package enclave.serving.workspace;
 
+import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.Names;
 import enclave.core.ResourceId;
 import enclave.storage.account.StorageAccounts;
 import enclave.store.ResourceStore;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -114,13 +111,13 @@ public final class Workspaces {
     /** The workspace's container registry: {@code cr} and a hash of the workspace id, in the workspace's group (as Azure names it). */
     public static ResourceId registryId(ResourceId workspace) {
         return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.ContainerRegistry", "registries",
-                "cr" + hash(workspace).substring(0, 20));
+                "cr" + Hashes.sha256Hex(workspace.key()).substring(0, 20));
     }
 
     /** The workspace's key store: {@code kv} and a hash of the workspace id (vault names are 3-24 characters), in the workspace's group. */
     public static ResourceId keyVaultId(ResourceId workspace) {
         return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.KeyVault", "vaults",
-                "kv" + hash(workspace).substring(0, 20));
+                "kv" + Hashes.sha256Hex(workspace.key()).substring(0, 20));
     }
 
     /** Whether the key store exists; workspaces made before key stores were stored still own the one their id derives. */
@@ -152,15 +149,7 @@ public final class Workspaces {
 
     /** Storage account names are global, 3-24 lower-case letters and digits: derive one from the workspace id. */
     static String defaultStorageName(ResourceId workspace) {
-        return "st" + hash(workspace).substring(0, 20);
+        return "st" + Hashes.sha256Hex(workspace.key()).substring(0, 20);
     }
 
-    private static String hash(ResourceId workspace) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(workspace.key().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,10 +1,9 @@
 package enclave.storage.blob;
 
+import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -125,7 +124,7 @@ final class BlobNames {
             cut -= 2;
         }
         // '~' never appears in an encoding, so hashed keys cannot collide with plain ones.
-        return encoded.substring(0, cut) + "~" + sha256(name).substring(0, 40);
+        return encoded.substring(0, cut) + "~" + Hashes.sha256Hex(name).substring(0, 40);
     }
 
     /**
@@ -197,13 +196,6 @@ final class BlobNames {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
 
     private static EnclaveException invalidBlob(String name, String rule) {
         String shown = name == null ? "null" : name.length() > 80 ? name.substring(0, 80) + "..." : name;
