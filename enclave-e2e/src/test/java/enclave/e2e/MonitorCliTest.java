@@ -163,12 +163,9 @@ class MonitorCliTest {
         URI query = URI.create(accountA.at("/properties/metrics/prometheusQueryEndpoint").asText());
         String token = enclave.token(MONITOR);
         Awaitility.await().atMost(SCRAPED).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Process curl = new ProcessBuilder("curl", "-sS", "--cacert", enclave.server.caFile().toString(), "--resolve",
-                    query.getHost() + ":" + query.getPort() + ":127.0.0.1", "-H", "Authorization: Bearer " + token,
-                    query + "/api/v1/query?query=enclave_up").redirectErrorStream(true).start();
-            String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(curl.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(out).contains("\"status\":\"success\"").contains("\"enclave_up\"");
+            NetworkTools.Answer answer = NetworkTools.curl(enclave.server.caFile(), query + "/api/v1/query?query=enclave_up", "127.0.0.1",
+                    List.of("Authorization: Bearer " + token), null);
+            assertThat(answer.body()).contains("\"status\":\"success\"").contains("\"enclave_up\"");
         });
     }
 

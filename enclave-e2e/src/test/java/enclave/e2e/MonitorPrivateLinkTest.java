@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,9 +140,9 @@ class MonitorPrivateLinkTest {
         String query = "/api/v1/query?query=" + URLEncoder.encode("enclave_requests_total{endpoint=\"seed002-ep\",status_code=\"200\"}", StandardCharsets.UTF_8);
 
         // The public listener refuses, by path and by host, and says which resolver and private IP would get through.
-        Curl byPath = curl(pathUrl(amw1) + query, null, token);
-        Curl byHost = curl(queryUrl(amw1) + query, "127.0.0.1", token);
-        for (Curl refused : List.of(byPath, byHost)) {
+        NetworkTools.Answer byPath = curl(pathUrl(amw1) + query, null, token);
+        NetworkTools.Answer byHost = curl(queryUrl(amw1) + query, "127.0.0.1", token);
+        for (NetworkTools.Answer refused : List.of(byPath, byHost)) {
             assertThat(refused.status()).as(refused.body()).isEqualTo(403);
             JsonNode error = Json.MAPPER.readTree(refused.body()).path("error");
             assertThat(error.path("code").asText()).isEqualTo("PublicNetworkAccessDisabled");
@@ -152,7 +151,7 @@ class MonitorPrivateLinkTest {
 
         // Through amw1's private endpoint (the address vnet1's resolver answers): the endpoint's series, once scraped.
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Curl inside = curl(queryUrl(amw1) + query, "127.71.1.4", token);
+            NetworkTools.Answer inside = curl(queryUrl(amw1) + query, "127.71.1.4", token);
             assertThat(inside.status()).as(inside.body()).isEqualTo(200);
             JsonNode result = Json.MAPPER.readTree(inside.body()).at("/data/result");
             assertThat(result).as(inside.body()).hasSize(1);
@@ -161,11 +160,11 @@ class MonitorPrivateLinkTest {
         });
 
         // A token for another audience is refused on the private path too.
-        Curl otherAudience = curl(queryUrl(amw1) + query, "127.71.1.4", enclave.token(reader, readerSecret, "https://management.azure.com/.default"));
+        NetworkTools.Answer otherAudience = curl(queryUrl(amw1) + query, "127.71.1.4", enclave.token(reader, readerSecret, "https://management.azure.com/.default"));
         assertThat(otherAudience.status()).as(otherAudience.body()).isEqualTo(401);
 
         // amw1's private endpoint carries only amw1: amw2's host through it is refused before authentication.
-        Curl mismatch = curl(queryUrl(amw2) + query, "127.71.1.4", token);
+        NetworkTools.Answer mismatch = curl(queryUrl(amw2) + query, "127.71.1.4", token);
         assertThat(mismatch.status()).as(mismatch.body()).isEqualTo(403);
         JsonNode error = Json.MAPPER.readTree(mismatch.body()).path("error");
         assertThat(error.path("code").asText()).isEqualTo("PrivateEndpointTargetMismatch");
@@ -187,7 +186,7 @@ class MonitorPrivateLinkTest {
         assertThat(dig("127.72.0.2", host(amw1), "+short")).last().isEqualTo(ip);
         // ...but a Pending connection carries nothing, and says what to approve.
         String token = enclave.token(reader, readerSecret, MONITOR);
-        Curl pending = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
+        NetworkTools.Answer pending = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
         assertThat(pending.status()).as(pending.body()).isEqualTo(403);
         assertThat(Json.MAPPER.readTree(pending.body()).at("/error/code").asText()).isEqualTo("PrivateEndpointConnectionNotApproved");
         assertThat(pending.body()).contains("Pending").contains("approve");
@@ -195,7 +194,7 @@ class MonitorPrivateLinkTest {
         cli.run("network", "private-endpoint-connection", "approve", "-n", "pe3.c3", "--resource-id", amw1Id, "--description", "seed 002").ok();
         assertThat(connectionStates("amw1", "rg1")).containsExactlyInAnyOrder("pe1.c1 Approved", "pe3.c3 Approved");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Curl approved = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
+            NetworkTools.Answer approved = curl(queryUrl(amw1) + "/api/v1/query?query=enclave_up", ip, token);
             assertThat(approved.status()).as(approved.body()).isEqualTo(200);
             assertThat(approved.body()).contains("\"enclave_up\"");
         });
@@ -228,7 +227,7 @@ class MonitorPrivateLinkTest {
         String url = queryUrl(account) + "/api/v1/query?query=enclave_up";
         assertThat(curl(url, "127.0.0.1", token).status()).isEqualTo(403);
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Curl inside = curl(url, "127.71.1.4", token);
+            NetworkTools.Answer inside = curl(url, "127.71.1.4", token);
             assertThat(inside.status()).as(inside.body()).isEqualTo(200);
             assertThat(inside.body()).contains("\"enclave_up\"");
         });
@@ -254,35 +253,13 @@ class MonitorPrivateLinkTest {
         return URI.create(queryUrl(account)).getHost();
     }
 
-    private record Curl(int status, String body) {}
-
     /** curl {@code url} with a bearer token; with {@code address}, the URL's host is resolved to it (what a resolver answered). */
-    private static Curl curl(String url, String address, String token) throws Exception {
-        URI uri = URI.create(url);
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert", enclave.server.caFile().toString(), "-w", "\n%{http_code}"));
-        if (address != null) {
-            command.addAll(List.of("--resolve", uri.getHost() + ":" + uri.getPort() + ":" + address));
-        }
-        if (token != null) {
-            command.addAll(List.of("-H", "Authorization: Bearer " + token));
-        }
-        command.add(url);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        int newline = output.lastIndexOf('\n');
-        return new Curl(Integer.parseInt(output.substring(newline + 1).trim()), output.substring(0, newline));
+    private static NetworkTools.Answer curl(String url, String address, String token) throws Exception {
+        return NetworkTools.curl(enclave.server.caFile(), url, address, token == null ? List.of() : List.of("Authorization: Bearer " + token), null);
     }
 
     /** The real {@code dig} at a resolver on the platform's DNS port, A query, output lines. */
     private static List<String> dig(String resolver, String name, String... options) throws Exception {
-        List<String> command = new ArrayList<>(List.of("dig", "@" + resolver, "-p", String.valueOf(enclave.server.dns().port()), name, "A", "+time=3",
-                "+tries=1"));
-        command.addAll(List.of(options));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        return output.lines().map(String::trim).filter(line -> !line.isEmpty()).toList();
+        return NetworkTools.dig(resolver, enclave.server.dns().port(), name, options);
     }
 }

@@ -10,13 +10,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,7 +79,7 @@ class NetworkIsolationTest {
         assertThat(dig("127.61.0.2", host)).last().isEqualTo("127.61.1.4");
 
         // Inside the network (the address vnet1's resolver gives): the same key scores.
-        Curl inside = curl(host, "127.61.1.4", key, "{\"action\":\"pid\"}");
+        NetworkTools.Answer inside = curl(host, "127.61.1.4", key, "{\"action\":\"pid\"}");
         assertThat(inside.status()).as(inside.body()).isEqualTo(200);
         assertThat(inside.body()).contains("pid");
 
@@ -138,12 +136,12 @@ class NetworkIsolationTest {
         String ip = pe.at("/properties/privateIpAddress").asText();
         assertThat(ip).isEqualTo("127.62.1.4");
 
-        Curl pending = curl("iso-pending" + SCORING_SUFFIX, ip, key, "{\"action\":\"pid\"}");
+        NetworkTools.Answer pending = curl("iso-pending" + SCORING_SUFFIX, ip, key, "{\"action\":\"pid\"}");
         assertThat(pending.status()).as(pending.body()).isEqualTo(403);
         assertThat(pending.body()).contains("PrivateEndpointConnectionNotApproved").contains("Pending");
 
         cli.run("network", "private-endpoint-connection", "approve", "-n", "pe2.c2", "--resource-id", workspaceId).ok();
-        Curl approved = curl("iso-pending" + SCORING_SUFFIX, ip, key, "{\"action\":\"pid\"}");
+        NetworkTools.Answer approved = curl("iso-pending" + SCORING_SUFFIX, ip, key, "{\"action\":\"pid\"}");
         assertThat(approved.status()).as(approved.body()).isEqualTo(200);
         assertThat(dig("127.62.0.2", "iso-pending" + SCORING_SUFFIX)).last().isEqualTo("127.62.1.4");
 
@@ -159,11 +157,11 @@ class NetworkIsolationTest {
         String token = enclave.token("https://ml.azure.com/.default");
         assertThat(dig("127.61.0.2", host)).last().isEqualTo("127.61.1.4");
 
-        Curl outside = curlGet(host, "127.0.0.1", token);
+        NetworkTools.Answer outside = curlGet(host, "127.0.0.1", token);
         assertThat(outside.status()).as(outside.body()).isEqualTo(403);
         assertThat(outside.body()).contains("PublicNetworkAccessDisabled").contains("127.61.1.4");
 
-        Curl inside = curlGet(host, "127.61.1.4", token);
+        NetworkTools.Answer inside = curlGet(host, "127.61.1.4", token);
         assertThat(inside.status()).as(inside.body()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(inside.body()).get("workspaceId").asText()).isEqualTo(workspaceGuid());
         assertThat(curlGet(host, "127.61.1.4", enclave.token("https://management.azure.com/.default")).status()).isEqualTo(401);
@@ -199,45 +197,26 @@ class NetworkIsolationTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private record Curl(int status, String body) {}
-
-    /** curl to {@code https://<host>:<gateway port>/score}, connecting to {@code address} (what a resolver in the network answers). */
-    private static Curl curl(String host, String address, String key, String body) throws Exception {
-        int port = enclave.server.fabric().gatewayPort();
-        Process process = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--cacert", enclave.server.caFile().toString(),
-                "--resolve", host + ":" + port + ":" + address, "-H", "Authorization: Bearer " + key, "-H", "Content-Type: application/json",
-                "--data-binary", body, "-w", "\n%{http_code}", "https://" + host + ":" + port + "/score")
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        int newline = output.lastIndexOf('\n');
-        return new Curl(Integer.parseInt(output.substring(newline + 1).trim()), output.substring(0, newline));
+    /** curl to {@code https://<host>:<gateway port>/score} with a key, connecting to {@code address} (what a resolver in the network answers). */
+    private static NetworkTools.Answer curl(String host, String address, String key, String body) throws Exception {
+        return NetworkTools.curl(enclave.server.caFile(), "https://" + host + ":" + enclave.server.fabric().gatewayPort() + "/score", address,
+                List.of("Authorization: Bearer " + key, "Content-Type: application/json"), body);
     }
 
     /** curl GET {@code https://<host>:<gateway port>/discovery} with a bearer token, connecting to {@code address}. */
-    private static Curl curlGet(String host, String address, String token) throws Exception {
-        int port = enclave.server.fabric().gatewayPort();
-        Process process = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--cacert", enclave.server.caFile().toString(),
-                "--resolve", host + ":" + port + ":" + address, "-H", "Authorization: Bearer " + token, "-w", "\n%{http_code}",
-                "https://" + host + ":" + port + "/discovery").redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        int newline = output.lastIndexOf('\n');
-        return new Curl(Integer.parseInt(output.substring(newline + 1).trim()), output.substring(0, newline));
+    private static NetworkTools.Answer curlGet(String host, String address, String token) throws Exception {
+        return NetworkTools.curl(enclave.server.caFile(), "https://" + host + ":" + enclave.server.fabric().gatewayPort() + "/discovery", address,
+                List.of("Authorization: Bearer " + token), null);
     }
 
     private static JsonNode insideJson(String host, String key, String body) throws Exception {
-        Curl answer = curl(host, "127.61.1.4", key, body);
+        NetworkTools.Answer answer = curl(host, "127.61.1.4", key, body);
         assertThat(answer.status()).as(answer.body()).isEqualTo(200);
         return Json.MAPPER.readTree(answer.body());
     }
 
     /** {@code dig +short} of an A query at a resolver on the platform's DNS port: the CNAME chain, then the addresses. */
     static List<String> dig(String resolver, String name) throws Exception {
-        Process process = new ProcessBuilder("dig", "@" + resolver, "-p", String.valueOf(enclave.server.dns().port()), name, "A", "+short", "+time=3",
-                "+tries=1").redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        return output.lines().map(String::trim).filter(line -> !line.isEmpty()).toList();
+        return NetworkTools.dig(resolver, enclave.server.dns().port(), name, "+short");
     }
 }

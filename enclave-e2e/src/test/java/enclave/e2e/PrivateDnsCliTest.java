@@ -130,12 +130,6 @@ class PrivateDnsCliTest {
     }
 
     private static String dig(String server, int port, String name, String... options) throws Exception {
-        List<String> command = new ArrayList<>(List.of("dig", "@" + server, "-p", Integer.toString(port), name, "+tries=1", "+time=5"));
-        command.addAll(List.of(options));
-        Process dig = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(dig.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(dig.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(dig.exitValue()).as(output).isZero();
-        return output.strip();
+        return String.join("\n", NetworkTools.dig(server, port, name, options));
     }
 }
