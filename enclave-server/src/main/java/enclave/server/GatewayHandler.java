@@ -12,6 +12,7 @@ import enclave.identity.TokenService;
 import enclave.monitor.account.QueryEndpoints;
 import enclave.monitor.query.MonitorQueryApi;
 import enclave.monitor.query.NetworkAccessCheck;
+import enclave.server.network.NetworkDiagnosis;
 import enclave.serving.gateway.NetworkAccess;
 import enclave.serving.gateway.NetworkPath;
 import enclave.serving.gateway.ScoringGateway;
@@ -106,8 +107,7 @@ final class GatewayHandler {
             if (networkPath instanceof NetworkPath.Public && account.publicNetworkAccessEnabled()) {
                 return Optional.empty();
             }
-            NetworkAccess.Target target = new NetworkAccess.Target(NetworkAccess.Kind.MONITOR_WORKSPACE, account.id(), account.name(),
-                    account.publicNetworkAccessEnabled(), Optional.empty(), queryEndpoints.host(account));
+            NetworkAccess.Target target = NetworkDiagnosis.monitorTarget(account, queryEndpoints);
             return networkAccess.check(networkPath, target) instanceof NetworkAccess.Outcome.Refused refused
                     ? Optional.of(new EnclaveException(refused.code(), refused.message()))
                     : Optional.empty();
@@ -124,8 +124,7 @@ final class GatewayHandler {
         }
         // The network path decides before any credential is looked at. A public account on the public listener is the common case: skip the rule.
         if (!(networkPath instanceof NetworkPath.Public) || !account.get().publicNetworkAccessEnabled()) {
-            NetworkAccess.Target target = new NetworkAccess.Target(NetworkAccess.Kind.STORAGE_ACCOUNT, account.get().id(), account.get().name(),
-                    account.get().publicNetworkAccessEnabled(), Optional.empty(), names.blobHost(account.get().name()));
+            NetworkAccess.Target target = NetworkDiagnosis.storageTarget(account.get(), names);
             if (networkAccess.check(networkPath, target) instanceof NetworkAccess.Outcome.Refused refused) {
                 BlobApi.sendError(response, callback, refused.status(), refused.code().name(), refused.message(), requestId);
                 return;

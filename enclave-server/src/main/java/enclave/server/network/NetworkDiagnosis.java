@@ -307,11 +307,17 @@ public final class NetworkDiagnosis {
     }
 
     private static Optional<NetworkAccess.Target> storage(PlatformNames names, StorageAccounts storageAccounts, String name) {
-        return storageAccounts.findByName(name.toLowerCase(Locale.ROOT)).map((StorageAccount a) -> new NetworkAccess.Target(NetworkAccess.Kind.STORAGE_ACCOUNT,
-                a.id(), a.name(), a.publicNetworkAccessEnabled(), Optional.empty(), names.blobHost(a.name())));
+        return storageAccounts.findByName(name.toLowerCase(Locale.ROOT)).map(account -> storageTarget(account, names));
     }
 
-    private static NetworkAccess.Target monitorTarget(MonitorAccount account, QueryEndpoints queryEndpoints) {
+    /** What the gateway's network rule judges for a storage account's blob service (the gateway and the diagnosis both ask this). */
+    public static NetworkAccess.Target storageTarget(StorageAccount account, PlatformNames names) {
+        return new NetworkAccess.Target(NetworkAccess.Kind.STORAGE_ACCOUNT, account.id(), account.name(), account.publicNetworkAccessEnabled(),
+                Optional.empty(), names.blobHost(account.name()));
+    }
+
+    /** What the gateway's network rule judges for a monitor account's query endpoint. */
+    public static NetworkAccess.Target monitorTarget(MonitorAccount account, QueryEndpoints queryEndpoints) {
         return new NetworkAccess.Target(NetworkAccess.Kind.MONITOR_WORKSPACE, account.id(), account.name(), account.publicNetworkAccessEnabled(),
                 Optional.empty(), queryEndpoints.host(account));
     }
