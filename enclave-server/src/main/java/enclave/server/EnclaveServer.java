@@ -205,17 +205,7 @@ public final class EnclaveServer implements AutoCloseable {
         // Where workers sit on the network: egress-disabled deployments get a managed network and their own namespace.
         ManagedDeploymentNetworks deploymentNetworks = new ManagedDeploymentNetworks(home.resolve("net"), fabric, runtime, publicAddress(), managementUrl(),
                 caTrustStoreFile(), () -> new Caller(platform.adminObjectId(), platform.tenantId(), "Enclave platform", Optional.empty(), Audiences.MANAGEMENT),
-                new ManagedDeploymentNetworks.ManagedGroups() {
-                    @Override
-                    public ResourceId ensure(String subscription, String name, String location, Map<String, String> tags) {
-                        return resourceGroups.ensure(subscription, name, location, tags);
-                    }
-
-                    @Override
-                    public boolean deleteIfEmpty(ResourceId group) {
-                        return resourceGroups.deleteIfEmpty(group);
-                    }
-                });
+                resourceGroups);
         deployments = new Deployments(store, endpoints, workspaces, assets, operations, new StorageInitializer(blobStore, clock),
                 new PullPermissions(authorizer), managedIdentity, runtime, deploymentNetworks, home.resolve("deployments"), clock, routing::refresh);
         routing.bind(endpoints, deployments);

@@ -18,6 +18,7 @@ import enclave.network.vnet.IpPrefix;
 import enclave.network.vnet.VirtualNetwork;
 import enclave.network.vnet.VirtualNetworks;
 import enclave.server.fabric.Fabric;
+import enclave.server.resourcegroup.ResourceGroupApi;
 import enclave.serving.deployment.DeploymentNetworks;
 import enclave.serving.deployment.OnlineDeployment;
 import enclave.serving.gateway.NetworkPath;
@@ -64,12 +65,6 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
 
     private record Link(String suffix, String groupId) {}
 
-    /** Creates and removes the resource groups that hold each deployment's managed network. */
-    public interface ManagedGroups {
-        ResourceId ensure(String subscription, String name, String location, Map<String, String> tags);
-
-        boolean deleteIfEmpty(ResourceId group);
-    }
 
     private static final List<Link> LINKS = List.of(new Link("ws", "amlworkspace"), new Link("blob", "blob"), new Link("acr", "registry"));
 
@@ -83,7 +78,7 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
     private final String managementUrl;
     private final Path trustStore;
     private final Supplier<Caller> platform;
-    private final ManagedGroups groups;
+    private final ResourceGroupApi groups;
     private final Map<String, Opened> opened = new ConcurrentHashMap<>();
     private VirtualNetworks networks;
     private PrivateEndpoints endpoints;
@@ -96,7 +91,7 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
      * @param platform the principal the platform acts as when it makes managed resources
      */
     public ManagedDeploymentNetworks(Path root, Fabric fabric, PythonWorkerRuntime runtime, String publicAddress, String managementUrl, Path trustStore,
-            Supplier<Caller> platform, ManagedGroups groups) {
+            Supplier<Caller> platform, ResourceGroupApi groups) {
         this.groups = groups;
         this.root = root;
         this.fabric = fabric;

@@ -7,7 +7,6 @@ import enclave.network.dns.PlatformSuffixes;
 import enclave.network.dns.PrivateDnsZones;
 import enclave.network.dns.ResolutionPolicy;
 import enclave.network.dns.ResolverNetwork;
-import enclave.network.dns.VirtualNetworkLink;
 import enclave.network.dns.ZoneRecord;
 import enclave.network.privateendpoint.ConnectionStatus;
 import enclave.network.privateendpoint.PrivateEndpoint;
@@ -146,11 +145,10 @@ public final class PrivateNetworking implements PrivateEndpointEvents, VirtualNe
             }
             zones.registerZoneGroup(endpoint.resourceId(), zone.get(), records);
             ResourceId zoneId = PrivateDnsZones.zoneId(endpoint.resourceId().subscription(), endpoint.resourceId().resourceGroup().orElseThrow(), zone.get());
-            boolean linked = zones.links(zoneId).stream().map(VirtualNetworkLink::virtualNetwork)
-                    .anyMatch(network -> network.key().equals(endpoint.virtualNetworkId().key()));
-            boolean linkedElsewhere = zones.linkedTo(endpoint.virtualNetworkId()).stream()
+            // A network links to at most one zone of a name (this one, or one in another group): link only when it has none.
+            boolean linked = zones.linkedTo(endpoint.virtualNetworkId()).stream()
                     .anyMatch(linkedZone -> linkedZone.origin().toString(true).equalsIgnoreCase(zone.get()));
-            if (!linked && !linkedElsewhere) {
+            if (!linked) {
                 zones.link(zoneId, endpoint.virtualNetworkName() + "-link", endpoint.virtualNetworkId(), false, ResolutionPolicy.Default);
             }
         } catch (RuntimeException e) {
