@@ -3,29 +3,15 @@ package enclave.network.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import enclave.core.EnclaveException;
 import enclave.core.Json;
 import enclave.core.ResourceId;
-import enclave.core.http.Call;
-import enclave.core.http.Http;
-import enclave.core.http.Route;
+import enclave.core.http.RoutesOverHttp;
 import enclave.store.Database;
 import enclave.store.JdbcResourceStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,27 +28,19 @@ class PrivateDnsZoneApiTest {
 
     private static Database database;
     private static PrivateDnsZones zones;
-    private static Server server;
-    private static String base;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static RoutesOverHttp server;
 
     @BeforeAll
     static void start() throws Exception {
         database = Database.open(temp.resolve("db"));
         NetworkDirectory directory = NetworkDirectory.of(List.of(VNET));
         zones = new PrivateDnsZones(new JdbcResourceStore(database.dataSource()), directory, group -> group.name().equals("rg1"), Clock.systemUTC());
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(new Router(new PrivateDnsZoneApi(zones).routes()));
-        server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        server = RoutesOverHttp.start(new PrivateDnsZoneApi(zones).routes());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.stop();
+        server.close();
         database.close();
     }
 
@@ -142,37 +120,6 @@ class PrivateDnsZoneApiTest {
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Routes calls as the management front does, without authentication (tested there). */
-    private static final class Router extends Handler.Abstract {
-        private final List<Route> routes;
-
-        Router(List<Route> routes) {
-            this.routes = routes;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            String path = request.getHttpURI().getPath();
-            for (Route route : routes) {
-                Optional<Map<String, String>> params = route.match(request.getMethod(), path);
-                if (params.isPresent()) {
-                    Call call = new Call(request, response, callback, params.get(), Optional.empty(), "test-request");
-                    try {
-                        route.handler().handle(call);
-                    } catch (EnclaveException e) {
-                        Http.sendError(response, callback, e);
-                    } catch (Exception e) {
-                        callback.failed(e);
-                    }
-                    return true;
-                }
-            }
-            return false;
-        }
+        return server.send(method, path, body);
     }
 }

@@ -3,30 +3,17 @@ package enclave.storage.account;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import enclave.core.EnclaveException;
 import enclave.core.Json;
 import enclave.core.ResourceId;
-import enclave.core.http.Call;
-import enclave.core.http.Http;
 import enclave.core.http.Route;
+import enclave.core.http.RoutesOverHttp;
 import enclave.storage.blob.BlobStore;
 import enclave.store.Database;
 import enclave.store.JdbcResourceStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,9 +27,7 @@ class StorageAccountApiTest {
     static Path temp;
 
     private static Database database;
-    private static Server server;
-    private static String base;
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static RoutesOverHttp server;
 
     @BeforeAll
     static void start() throws Exception {
@@ -51,18 +36,12 @@ class StorageAccountApiTest {
                 "https://127.0.0.1:47444/");
         Set<String> groups = Set.of(ResourceId.resourceGroup("sub1", "rg1").key(), ResourceId.resourceGroup("sub1", "rg2").key());
         List<Route> routes = new StorageAccountApi(accounts, group -> groups.contains(group.key())).routes();
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        server.addConnector(connector);
-        server.setHandler(new Router(routes));
-        server.start();
-        base = "http://127.0.0.1:" + connector.getLocalPort();
+        server = RoutesOverHttp.start(routes);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        server.stop();
+        server.close();
         database.close();
     }
 
@@ -165,40 +144,6 @@ class StorageAccountApiTest {
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path + "?api-version=2023-05-01"))
-                .method(method, publisher)
-                .header("Content-Type", "application/json")
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** The part of the server's REST layer these routes rely on: match a route, run it, turn EnclaveException into ARM errors. */
-    private static final class Router extends Handler.Abstract {
-        private final List<Route> routes;
-
-        Router(List<Route> routes) {
-            this.routes = routes;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            String path = request.getHttpURI().getPath();
-            for (Route route : routes) {
-                Optional<Map<String, String>> params = route.match(request.getMethod(), path);
-                if (params.isPresent()) {
-                    Call call = new Call(request, response, callback, params.get(), Optional.empty(), "test-request");
-                    try {
-                        route.handler().handle(call);
-                    } catch (EnclaveException e) {
-                        Http.sendError(response, callback, e);
-                    } catch (Exception e) {
-                        callback.failed(e);
-                    }
-                    return true;
-                }
-            }
-            return false;
-        }
+        return server.send(method, path + "?api-version=2023-05-01", body);
     }
 }
