@@ -96,6 +96,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -286,7 +287,9 @@ public final class EnclaveServer implements AutoCloseable {
                 authorizer, monitorQuery, queryEndpoints,
                 workspaceDataPlane);
 
-        jetty.setHandler(new Handler.Abstract() {
+        // Non-blocking, so Jetty calls it on the selector thread that read the request: scoring requests are handled there
+        // without a hand-over to another thread (see GatewayHandler); everything that may block moves to a virtual thread.
+        jetty.setHandler(new Handler.Abstract(Invocable.InvocationType.NON_BLOCKING) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 String requestId = UUID.randomUUID().toString();
@@ -295,7 +298,7 @@ public final class EnclaveServer implements AutoCloseable {
                 if (binding.plane() == Fabric.Plane.GATEWAY) {
                     gateway.handle(binding.path(), request, response, callback, requestId);
                 } else {
-                    management.handle(request, response, callback, requestId);
+                    Thread.startVirtualThread(() -> management.handle(request, response, callback, requestId));
                 }
                 return true;
             }

@@ -63,39 +63,50 @@ final class GatewayHandler {
         this.monitorQuery = monitorQuery;
     }
 
+    /**
+     * Called on a Jetty selector thread (the server's handler is non-blocking): scoring requests, whose path never blocks,
+     * are handled right here; blob, monitor and workspace requests, which read files or call other processes, go to a
+     * virtual thread of their own.
+     */
     void handle(NetworkPath networkPath, Request request, Response response, Callback callback, String requestId) {
         String path = request.getHttpURI().getPath();
-        try {
-            String host = request.getHttpURI().getHost();
-            Optional<String> hostEndpoint = names.endpointOf(host);
-            if (hostEndpoint.isPresent()) {
-                scoring.handle(networkPath, hostEndpoint.get(), path.isEmpty() ? "/score" : path, request, response, callback, requestId);
-                return;
-            }
-            Optional<String> hostWorkspace = workspaceDataPlane.workspaceOf(host);
+        String host = request.getHttpURI().getHost();
+        Optional<String> hostEndpoint = names.endpointOf(host);
+        if (hostEndpoint.isPresent()) {
+            guarded(requestId, request, response, callback,
+                    () -> scoring.handle(networkPath, hostEndpoint.get(), path.isEmpty() ? "/score" : path, request, response, callback, requestId));
+            return;
+        }
+        Optional<String> hostWorkspace = workspaceDataPlane.workspaceOf(host);
+        Optional<String> hostAccount = hostWorkspace.isPresent() ? Optional.empty() : names.blobAccountOf(host);
+        // The same order as below: a monitor query host or path wins over a path-style scoring path (a cheap check for those).
+        if (hostWorkspace.isEmpty() && hostAccount.isEmpty() && path.startsWith(ScoringGateway.PATH_PREFIX) && !monitorQuery.accepts(request)) {
+            guarded(requestId, request, response, callback, () -> scoring.handle(networkPath, path, request, response, callback, requestId));
+            return;
+        }
+        Thread.startVirtualThread(() -> guarded(requestId, request, response, callback, () -> {
             if (hostWorkspace.isPresent()) {
                 workspaceDataPlane.handle(networkPath, hostWorkspace.get(), request, response, callback);
-                return;
-            }
-            Optional<String> hostAccount = names.blobAccountOf(host);
-            if (hostAccount.isPresent()) {
+            } else if (hostAccount.isPresent()) {
                 blob(networkPath, hostAccount.get(), path, request, response, callback, requestId);
-                return;
-            }
-            if (monitorQuery.accepts(request)) {
+            } else if (monitorQuery.accepts(request)) {
                 monitorQuery.handle(monitorRule(networkPath), request, response, callback, requestId);
-                return;
-            }
-            if (path.startsWith(ScoringGateway.PATH_PREFIX)) {
+            } else if (path.startsWith(ScoringGateway.PATH_PREFIX)) {
                 scoring.handle(networkPath, path, request, response, callback, requestId);
-                return;
+            } else {
+                String trimmed = path.startsWith("/") ? path.substring(1) : path;
+                int slash = trimmed.indexOf('/');
+                String accountName = (slash < 0 ? trimmed : trimmed.substring(0, slash)).toLowerCase(Locale.ROOT);
+                blob(networkPath, accountName, BlobApi.pathAfterAccount(request), request, response, callback, requestId);
             }
-            String trimmed = path.startsWith("/") ? path.substring(1) : path;
-            int slash = trimmed.indexOf('/');
-            String accountName = (slash < 0 ? trimmed : trimmed.substring(0, slash)).toLowerCase(Locale.ROOT);
-            blob(networkPath, accountName, BlobApi.pathAfterAccount(request), request, response, callback, requestId);
+        }));
+    }
+
+    private static void guarded(String requestId, Request request, Response response, Callback callback, Runnable handling) {
+        try {
+            handling.run();
         } catch (Exception e) {
-            log.error("gateway request {} {} {} failed", requestId, request.getMethod(), path, e);
+            log.error("gateway request {} {} {} failed", requestId, request.getMethod(), request.getHttpURI().getPath(), e);
             Http.drainBody(request, response);
             Http.sendJson(response, callback, 500, Http.errorBody("InternalServerError", "Enclave failed to handle this request; request id " + requestId));
         }

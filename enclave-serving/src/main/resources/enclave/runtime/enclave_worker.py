@@ -1,4 +1,4 @@
-"""Enclave's scoring worker: runs one user scoring script behind HTTP/1.1 on a Unix domain socket.
+"""Enclave's scoring worker: runs one user scoring script behind HTTP/1.1 on a Unix domain socket, on one event loop.
 
 Azure ML contract: the scoring script is imported unchanged, init() is called once, then run(raw_data)
 once per request with the request body as text. Standard library only, so it runs on any Python 3.
@@ -8,11 +8,14 @@ Started by Enclave's PythonWorkerRuntime as:
 """
 
 import argparse
+import collections
 import importlib.util
 import json
 import logging
 import os
-import socketserver
+import selectors
+import socket
+import struct
 import sys
 import threading
 import time
@@ -69,140 +72,354 @@ class BadRequest(Exception):
 
 
 REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found", 500: b"Internal Server Error"}
-MAX_LINE = 65536
+MAX_HEAD = 65536
 MAX_HEADERS = 100
+RECV_BYTES = 256 * 1024
 
 
-class Handler(socketserver.StreamRequestHandler):
-    """HTTP/1.1 with keep-alive, parsed by hand for speed.
+FRAME_HEAD = struct.Struct(">II")
 
-    BaseHTTPRequestHandler parses every header block with the email package and formats a Date per answer; that cost
-    more than a typical sklearn run() itself. The gateway is the only client and speaks plain HTTP/1.1, so a strict,
-    small parser is enough: request line, headers, Content-Length or chunked body.
+
+def parse_request(buffer):
+    """One request from the front of buffer: (method, target, body, keep_alive, framed, consumed), or None if incomplete.
+
+    Two ways to ask, told apart by the first byte. Enclave's gateway sends frames (see parse_frame), which cost a
+    fraction of HTTP to read here; HTTP/1.1 is for everybody else (curl --unix-socket, nginx in the benchmark).
+    """
+    if buffer[:1] == b"\0":
+        return parse_frame(buffer)
+    return parse_http(buffer)
+
+
+def parse_frame(buffer):
+    """A frame: header length and body length (two big-endian 32-bit numbers), header, body.
+
+    The header is UTF-8 lines: "<method> <path>", then "<name>: <value>" per header. A header shorter than 16 MiB is
+    what makes the first byte zero. Answers are framed the same way, their header's first line being the status.
+    """
+    if len(buffer) < 8:
+        return None
+    head_length, body_length = FRAME_HEAD.unpack_from(buffer)
+    if head_length > MAX_HEAD:
+        raise BadRequest("frame header longer than %d bytes" % MAX_HEAD)
+    if body_length > MAX_BODY_BYTES:
+        raise BadRequest("request body too large")
+    end = 8 + head_length + body_length
+    if len(buffer) < end:
+        return None
+    request_line = bytes(buffer[8:8 + head_length]).split(b"\n", 1)[0]
+    method, _, target = request_line.partition(b" ")
+    if not target:
+        raise BadRequest("malformed frame request line %r" % request_line[:100])
+    return method, target, bytes(buffer[8 + head_length:end]), True, True, end
+
+
+def parse_http(buffer):
+    """Strict and small HTTP/1.1: request line, headers, then a Content-Length or chunked body."""
+    offset = 0
+    while buffer.startswith(b"\r\n", offset):
+        offset += 2  # a stray empty line between requests is allowed (RFC 9112, 2.2)
+    end = buffer.find(b"\r\n\r\n", offset)
+    if end < 0:
+        if len(buffer) - offset > MAX_HEAD:
+            raise BadRequest("request head longer than %d bytes" % MAX_HEAD)
+        return None
+    if end - offset > MAX_HEAD:
+        raise BadRequest("request head longer than %d bytes" % MAX_HEAD)
+    lines = bytes(buffer[offset:end]).split(b"\r\n")
+    try:
+        method, target, version = lines[0].split()
+    except ValueError:
+        raise BadRequest("malformed request line %r" % lines[0][:100])
+    if len(lines) > MAX_HEADERS + 1:
+        raise BadRequest("more than %d header lines" % MAX_HEADERS)
+    length = None
+    chunked = False
+    connection = b""
+    for line in lines[1:]:
+        name, colon, value = line.partition(b":")
+        if not colon:
+            raise BadRequest("malformed header line %r" % line[:100])
+        name = name.strip().lower()
+        if name == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                raise BadRequest("malformed Content-Length %r" % value.strip()[:40])
+            if length < 0:
+                raise BadRequest("negative Content-Length")
+        elif name == b"transfer-encoding":
+            chunked = value.strip().lower() == b"chunked"
+        elif name == b"connection":
+            connection = value.strip().lower()
+    if version == b"HTTP/1.1":
+        keep_alive = connection != b"close"
+    elif version == b"HTTP/1.0":
+        keep_alive = connection == b"keep-alive"
+    else:
+        raise BadRequest("unsupported protocol %r" % version[:20])
+    start = end + 4
+    if chunked:
+        parsed = parse_chunked(buffer, start)
+        if parsed is None:
+            return None
+        body, consumed = parsed
+        return method, target, body, keep_alive, False, consumed
+    length = length or 0
+    if length > MAX_BODY_BYTES:
+        raise BadRequest("request body too large")
+    if len(buffer) < start + length:
+        return None
+    return method, target, bytes(buffer[start:start + length]), keep_alive, False, start + length
+
+
+def parse_chunked(buffer, position):
+    """A chunked body starting at position: (body, end position), or None if incomplete."""
+    chunks = []
+    total = 0
+    while True:
+        line_end = buffer.find(b"\r\n", position)
+        if line_end < 0:
+            return None
+        try:
+            size = int(bytes(buffer[position:line_end]).split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise BadRequest("malformed chunk size")
+        position = line_end + 2
+        if size == 0:
+            trailer_end = buffer.find(b"\r\n", position)
+            while trailer_end > position:  # trailer fields are read and ignored
+                position = trailer_end + 2
+                trailer_end = buffer.find(b"\r\n", position)
+            if trailer_end < 0:
+                return None
+            return b"".join(chunks), trailer_end + 2
+        total += size
+        if total > MAX_BODY_BYTES:
+            raise BadRequest("request body too large")
+        if len(buffer) < position + size + 2:
+            return None
+        chunks.append(bytes(buffer[position:position + size]))
+        position += size + 2
+
+
+def answer(module, method, target, body, keep_alive, framed):
+    """The bytes of the response to one request."""
+    path = target.split(b"?", 1)[0].rstrip(b"/")
+    if path == b"/score":
+        status, payload, content_type = score(module, body.decode("utf-8", errors="replace"))
+    elif path in (b"", b"/health"):
+        status, payload, content_type = 200, b'{"status": "alive"}', "application/json"
+    elif path == b"/ready":
+        # The socket is bound only after init() returned, so answering at all means ready.
+        status, payload, content_type = 200, b'{"status": "ready"}', "application/json"
+    else:
+        shown = path.decode("utf-8", errors="replace") or "/"
+        status, payload, content_type = 404, json_body({"error": {"code": "NotFound", "message": f"no route for {shown}"}}), "application/json"
+    if framed:
+        return frame(status, payload, content_type)
+    return response(status, payload, content_type, keep_alive, method == b"HEAD")
+
+
+def score(module, raw_data):
+    try:
+        result = module.run(raw_data)
+        payload, content_type = encode_result(result)
+    except Exception as error:
+        print("enclave: run() failed:", file=sys.stderr, flush=True)
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+        message = f"{type(error).__name__}: {error}"
+        return 500, json_body({"error": {"code": "ModelError", "message": message}}), "application/json"
+    return 200, payload, content_type
+
+
+def frame(status, payload, content_type):
+    head = b"%d\ncontent-type: %s\n" % (status, content_type.encode("ascii"))
+    return FRAME_HEAD.pack(len(head), len(payload)) + head + payload
+
+
+def response(status, payload, content_type, keep_alive, head=False):
+    # Status line, headers and body in one write: half the system calls, and no Nagle delay on TCP.
+    head_part = b"HTTP/1.1 %d %s\r\nServer: enclave-worker\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n" % (
+        status, REASONS.get(status, b"Unknown"), content_type.encode("ascii"), len(payload),
+        b"" if keep_alive else b"Connection: close\r\n")
+    return head_part if head else head_part + payload
+
+
+class Connection:
+    __slots__ = ("sock", "buffer")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buffer = bytearray()
+
+
+class Server:
+    """All of one worker's connections on one thread, the way a single-process inference server should run Python.
+
+    One thread waits for every connection with epoll and runs each request inline: no hand-over of the GIL between
+    threads per request, which cost more than a typical sklearn run() itself (a thread per connection served about
+    half the requests per second). Requests are answered one after another, as Azure's inference server does with
+    its default single worker.
+
+    A run() that takes long (a slow model, or code waiting on I/O) must not hold up everything else, though: a
+    watchdog notices a run() busy for longer than TAKEOVER_SECONDS and starts a fresh thread that takes over the
+    event loop. The busy thread finishes its request, hands its connection back and ends. So quick requests pay
+    nothing for threads, and slow ones still run side by side (up to the gateway's per-instance concurrency).
     """
 
-    rbufsize = 64 * 1024
-    wbufsize = 0
-    scoring_module = None
+    TAKEOVER_SECONDS = 0.02
 
-    def handle(self):
-        rfile = self.rfile
+    def __init__(self, listener, module):
+        self.listener = listener
+        self.module = module
+        self.selector = selectors.DefaultSelector()
+        self.lock = threading.Lock()
+        self.leader = None          # the thread running the event loop; guarded by lock
+        self.busy_since = None      # when the leader's current run() started; guarded by lock
+        self.busy_connection = None  # the connection that run() answers; guarded by lock
+        self.handed_back = collections.deque()
+        self.wake_reader, self.wake_writer = socket.socketpair()
+        self.wake_reader.setblocking(False)
+        listener.setblocking(False)
+        self.selector.register(listener, selectors.EVENT_READ, None)
+        self.selector.register(self.wake_reader, selectors.EVENT_READ, self.wake_reader)
+
+    def serve_forever(self):
+        threading.Thread(target=self.watch, name="enclave-takeover-watch", daemon=True).start()
+        with self.lock:
+            self.leader = threading.current_thread()
+        self.lead(released=None)
+        threading.Event().wait()  # the loop moved to another thread; this one only keeps the process alive
+
+    def watch(self):
+        while True:
+            time.sleep(self.TAKEOVER_SECONDS / 2)
+            with self.lock:
+                if self.busy_since is None or time.monotonic() - self.busy_since < self.TAKEOVER_SECONDS:
+                    continue
+                released = self.busy_connection
+                successor = threading.Thread(target=self.lead, args=(released,), name="enclave-loop", daemon=True)
+                self.leader = successor
+                self.busy_since = None
+            successor.start()
+
+    def lead(self, released):
+        me = threading.current_thread()
+        selector = self.selector
+        if released is not None:
+            # The previous leader is still busy with this connection and will hand it back when done.
+            selector.unregister(released.sock)
+        while True:
+            for key, _ in selector.select():
+                data = key.data
+                if data is None:
+                    self.accept()
+                elif data is self.wake_reader:
+                    if not self.take_back():
+                        return
+                elif not self.serve(data, me):
+                    return  # another thread leads now
+
+    def accept(self):
         while True:
             try:
-                line = rfile.readline(MAX_LINE + 1)
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    continue  # a stray empty line between requests is allowed (RFC 9112, 2.2)
-                try:
-                    method, target, version = line.split()
-                except ValueError:
-                    raise BadRequest("malformed request line %r" % line[:100])
-                if len(line) > MAX_LINE:
-                    raise BadRequest("request line too long")
-                headers = self.read_headers(rfile)
-                if version == b"HTTP/1.1":
-                    keep_alive = headers.get(b"connection", b"").lower() != b"close"
-                elif version == b"HTTP/1.0":
-                    keep_alive = headers.get(b"connection", b"").lower() == b"keep-alive"
-                else:
-                    raise BadRequest("unsupported protocol %r" % version[:20])
-                body = self.read_body(rfile, headers)
-                status, payload, content_type = self.route(target, body)
-                self.reply(status, payload, content_type, keep_alive, method == b"HEAD")
-                if not keep_alive:
-                    return
-            except (BrokenPipeError, ConnectionResetError):
-                # The caller gave up (request timeout); nobody is left to answer.
+                sock, _ = self.listener.accept()
+            except (BlockingIOError, InterruptedError):
                 return
-            except Exception as error:
-                # A malformed request, not the model: answer it, then drop the connection, whose framing may be lost.
-                print(f"enclave: cannot handle a request: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-                try:
-                    message = f"{type(error).__name__}: {error}"
-                    self.reply(400, json_body({"error": {"code": "BadRequest", "message": message}}), "application/json", False, False)
-                except OSError:
-                    pass
-                return
+            sock.setblocking(True)
+            if sock.family in (socket.AF_INET, socket.AF_INET6):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.selector.register(sock, selectors.EVENT_READ, Connection(sock))
 
-    @staticmethod
-    def read_headers(rfile):
-        headers = {}
-        for _ in range(MAX_HEADERS + 1):
-            line = rfile.readline(MAX_LINE + 1)
-            if line in (b"\r\n", b"\n", b""):
-                return headers
-            name, colon, value = line.partition(b":")
-            if not colon or len(line) > MAX_LINE:
-                raise BadRequest("malformed header line %r" % line[:100])
-            name = name.strip().lower()
-            if name in headers:
-                headers[name] += b", " + value.strip()
-            else:
-                headers[name] = value.strip()
-        raise BadRequest("more than %d header lines" % MAX_HEADERS)
-
-    @staticmethod
-    def read_body(rfile, headers):
-        if headers.get(b"transfer-encoding", b"").lower() == b"chunked":
-            chunks = []
-            total = 0
-            while True:
-                size = int(rfile.readline(MAX_LINE + 1).split(b";", 1)[0].strip(), 16)
-                if size == 0:
-                    while rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                total += size
-                if total > MAX_BODY_BYTES:
-                    raise ValueError("request body too large")
-                chunks.append(rfile.read(size))
-                rfile.readline(MAX_LINE + 1)
-        length = int(headers.get(b"content-length") or 0)
-        if length > MAX_BODY_BYTES or length < 0:
-            raise ValueError("request body too large" if length > 0 else "negative Content-Length")
-        if length == 0:
-            return b""
-        body = rfile.read(length)
-        if len(body) != length:
-            raise ConnectionResetError("the request body ended early")
-        return body
-
-    def route(self, target, body):
-        path = target.split(b"?", 1)[0].rstrip(b"/")
-        if path == b"/score":
-            return self.score(body.decode("utf-8", errors="replace"))
-        if path in (b"", b"/health"):
-            return 200, json_body({"status": "alive"}), "application/json"
-        if path == b"/ready":
-            # The socket is bound only after init() returned, so answering at all means ready.
-            return 200, json_body({"status": "ready"}), "application/json"
-        shown = path.decode("utf-8", errors="replace") or "/"
-        return 404, json_body({"error": {"code": "NotFound", "message": f"no route for {shown}"}}), "application/json"
-
-    def score(self, raw_data):
+    def take_back(self):
+        """Connections that a thread which lost the lead has finished with: watched again, or closed."""
         try:
-            result = self.scoring_module.run(raw_data)
-            payload, content_type = encode_result(result)
-        except Exception as error:
-            print("enclave: run() failed:", file=sys.stderr, flush=True)
-            traceback.print_exc(file=sys.stderr)
-            sys.stderr.flush()
-            message = f"{type(error).__name__}: {error}"
-            return 500, json_body({"error": {"code": "ModelError", "message": message}}), "application/json"
-        return 200, payload, content_type
+            while self.wake_reader.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+        me = threading.current_thread()
+        while self.handed_back:
+            connection, keep_alive = self.handed_back.popleft()
+            if not keep_alive:
+                connection.sock.close()
+                continue
+            self.selector.register(connection.sock, selectors.EVENT_READ, connection)
+            # Requests that arrived while it was away may already be read: epoll will not mention them again.
+            if connection.buffer and not self.serve(connection, me, read=False):
+                return False
+        return True
 
-    def reply(self, status, payload, content_type, keep_alive, head):
-        # Status line, headers and body in one write: half the system calls, and no Nagle delay on TCP.
-        head_part = b"HTTP/1.1 %d %s\r\nServer: enclave-worker\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n" % (
-            status, REASONS.get(status, b"Unknown"), content_type.encode("ascii"), len(payload),
-            b"" if keep_alive else b"Connection: close\r\n")
-        self.wfile.write(head_part if head else head_part + payload)
+    def serve(self, connection, me, read=True):
+        """Reads what the connection has and answers every complete request in it; False if the lead moved on.
 
+        A thread that lost the lead during run() sends its answer, hands the connection back to the new leader and
+        touches nothing else: only the leader changes the selector.
+        """
+        data = None
+        if read:
+            try:
+                data = connection.sock.recv(RECV_BYTES)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                data = b""
+        if data == b"":
+            self.close(connection)
+            return True
+        if data:
+            connection.buffer += data
+        buffer = connection.buffer
+        replies = []
+        keep_alive = True
+        try:
+            while keep_alive:
+                request = parse_request(buffer)
+                if request is None:
+                    break
+                method, target, body, keep_alive, framed, consumed = request
+                del buffer[:consumed]
+                with self.lock:
+                    self.busy_since = time.monotonic()
+                    self.busy_connection = connection
+                reply = answer(self.module, method, target, body, keep_alive, framed)
+                with self.lock:
+                    still_leading = self.leader is me
+                    if still_leading:
+                        self.busy_since = None
+                        self.busy_connection = None
+                replies.append(reply)
+                if not still_leading:
+                    keep_alive = self.deliver(connection, replies, keep_alive)
+                    self.handed_back.append((connection, keep_alive))
+                    self.wake_writer.send(b"\0")
+                    return False
+        except BadRequest as error:
+            # A malformed request, not the model: answer it, then drop the connection, whose framing is lost.
+            print(f"enclave: cannot handle a request: {error}", file=sys.stderr, flush=True)
+            error_body = json_body({"error": {"code": "BadRequest", "message": f"BadRequest: {error}"}})
+            framed = buffer[:1] == b"\0"
+            replies.append(frame(400, error_body, "application/json") if framed else response(400, error_body, "application/json", False))
+            keep_alive = False
+        if not self.deliver(connection, replies, keep_alive):
+            self.close(connection)
+        return True
 
-class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
-    request_queue_size = 128
+    @staticmethod
+    def deliver(connection, replies, keep_alive):
+        """Sends the replies; whether the connection stays open."""
+        try:
+            if replies:
+                connection.sock.sendall(b"".join(replies) if len(replies) > 1 else replies[0])
+        except OSError:
+            return False  # the caller gave up (request timeout); nobody is left to answer
+        return keep_alive
+
+    def close(self, connection):
+        self.selector.unregister(connection.sock)
+        connection.sock.close()
 
 
 def exit_when_orphaned():
@@ -243,17 +460,18 @@ def main():
             sys.stderr.flush()
             os._exit(INIT_FAILED_EXIT_CODE)
 
-    Handler.scoring_module = module
     if os.path.exists(args.socket):
         os.unlink(args.socket)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     # Only our own user may talk to the model directly; everyone else goes through the gateway.
     previous_umask = os.umask(0o077)
     try:
-        server = Server(args.socket, Handler)
+        listener.bind(args.socket)
     finally:
         os.umask(previous_umask)
+    listener.listen(128)
     print(f"enclave: worker ready (pid {os.getpid()})", flush=True)
-    server.serve_forever()
+    Server(listener, module).serve_forever()
 
 
 if __name__ == "__main__":

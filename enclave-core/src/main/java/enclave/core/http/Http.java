@@ -11,6 +11,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -41,6 +43,27 @@ public final class Http {
         } catch (IOException e) {
             throw new EnclaveException(ErrorCode.BadRequest, "could not read the request body: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@link #readBody} without blocking: the future has the body once it has all arrived, or fails with the same
+     * {@link EnclaveException}s (too large, unreadable). A body that came with the headers completes it at once.
+     */
+    public static CompletableFuture<byte[]> readBodyAsync(Request request, long limit) {
+        long declared = request.getLength();
+        if (declared > limit) {
+            return CompletableFuture.failedFuture(tooLarge(limit));
+        }
+        int max = (int) Math.min(limit, Integer.MAX_VALUE - 8);
+        return Content.Source.asByteArrayAsync(request, max).handle((body, failure) -> {
+            if (failure == null) {
+                return body;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            // Jetty refuses content beyond maxSize with an IllegalArgumentException.
+            throw cause instanceof IllegalArgumentException ? tooLarge(limit)
+                    : new EnclaveException(ErrorCode.BadRequest, "could not read the request body: " + cause.getMessage());
+        });
     }
 
     /** Parses a JSON request body into {@code type}, with a 400 naming the problem when it does not fit. */
@@ -108,6 +131,48 @@ public final class Http {
             }
         } catch (IOException | RuntimeException e) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
+    }
+
+    /**
+     * {@link #drainBody} without blocking, then {@code then} (on whichever thread the last of the body arrived): a
+     * response sent before the body was read could not be followed by another request on the same connection.
+     */
+    public static void drainBodyAsync(Request request, Response response, Runnable then) {
+        if (request.getLength() > DRAIN_LIMIT) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            then.run();
+            return;
+        }
+        drainAsync(request, response, DRAIN_LIMIT, then);
+    }
+
+    private static void drainAsync(Request request, Response response, long allowance, Runnable then) {
+        long left = allowance;
+        while (true) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                long remaining = left;
+                request.demand(() -> drainAsync(request, response, remaining, then));
+                return;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                then.run();
+                return;
+            }
+            left -= chunk.remaining();
+            boolean last = chunk.isLast();
+            chunk.release();
+            if (last) {
+                then.run();
+                return;
+            }
+            if (left < 0) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                then.run();
+                return;
+            }
         }
     }
 

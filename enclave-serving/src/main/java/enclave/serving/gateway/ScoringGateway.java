@@ -1,5 +1,6 @@
 package enclave.serving.gateway;
 
+import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import enclave.core.http.Caller;
 import enclave.core.http.Http;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -128,26 +130,42 @@ public final class ScoringGateway {
             return;
         }
 
-        byte[] body;
-        try {
-            body = Http.readBody(request, maxBodyBytes);
-        } catch (enclave.core.EnclaveException e) {
-            exchange.fail(e.status(), e.code(), e.getMessage());
-            return;
-        }
+        Http.readBodyAsync(request, maxBodyBytes).whenComplete((body, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                if (cause instanceof EnclaveException e) {
+                    exchange.fail(e.status(), e.code(), e.getMessage());
+                } else {
+                    exchange.fail(400, ErrorCode.BadRequest, "could not read the request body: " + cause);
+                }
+                return;
+            }
+            forward(route, deployment, pinned.isPresent(), subPath, body, exchange);
+        });
+    }
+
+    /** Sends the request on to the deployment; the answer is written on the thread that completes the score (a worker I/O thread). */
+    private void forward(EndpointRoute route, RunningDeployment deployment, boolean pinned, String subPath, byte[] body, Exchange exchange) {
+        Request request = exchange.request;
         exchange.requestBytes = body.length;
         Map<String, String> headers = new HashMap<>();
-        headers.put("x-request-id", requestId);
+        headers.put("x-request-id", exchange.requestId);
         copyHeader(request, headers, "Content-Type");
         copyHeader(request, headers, "Accept");
         exchange.clientRequestId().ifPresent(id -> headers.put("x-ms-client-request-id", id));
         ScoreRequest scoreRequest = new ScoreRequest(request.getMethod(), subPath, headers, body);
 
-        if (pinned.isEmpty()) {
+        if (!pinned) {
             route.mirror().filter(m -> ThreadLocalRandom.current().nextInt(100) < m.percent()).ifPresent(m -> mirror(route, m.deployment(), scoreRequest, exchange));
         }
 
-        exchange.answer(deployment.score(scoreRequest));
+        deployment.scoreAsync(scoreRequest).whenComplete((result, failure) -> {
+            try {
+                exchange.answer(failure == null ? result : new ScoreResult.Unavailable("the request failed inside Enclave: " + failure));
+            } catch (RuntimeException e) {
+                exchange.callback.failed(e);
+            }
+        });
     }
 
     private void mirror(EndpointRoute route, String shadow, ScoreRequest request, Exchange live) {
@@ -222,10 +240,13 @@ public final class ScoringGateway {
         }
 
         void fail(int status, ErrorCode code, String message) {
-            Http.drainBody(request, response);
-            byte[] body = Http.errorBody(code.name(), message);
-            send(status, "application/json", body, Map.of());
-            record(route, this, deployment, status, code.name(), 0, requestBytes, body.length, started, false);
+            // Without blocking (this runs on a selector or worker I/O thread): the body is read to its end first, so that
+            // the connection can carry the next request.
+            Http.drainBodyAsync(request, response, () -> {
+                byte[] body = Http.errorBody(code.name(), message);
+                send(status, "application/json", body, Map.of());
+                record(route, this, deployment, status, code.name(), 0, requestBytes, body.length, started, false);
+            });
         }
 
         void answer(ScoreResult result) {

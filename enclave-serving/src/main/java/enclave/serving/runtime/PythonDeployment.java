@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,11 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,13 +44,12 @@ final class PythonDeployment implements RunningDeployment {
     private final Consumer<PythonDeployment> onClose;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
-    // Fair, so requests waiting for a slot are served in arrival order.
-    private final ReentrantLock slots = new ReentrantLock(true);
-    private final Condition slotChanged = slots.newCondition();
+    private final ReentrantLock slots = new ReentrantLock();
+    private final ArrayDeque<Waiter> waiting = new ArrayDeque<>(); // guarded by slots: requests waiting for a slot, in arrival order
     private final int[] inFlight; // guarded by slots
     private int nextInstance; // guarded by slots: round-robin start among equally loaded instances
 
-    private PythonDeployment(WorkerSpec spec, WorkerCommand command, HttpClient http, Consumer<PythonDeployment> onClose) {
+    private PythonDeployment(WorkerSpec spec, WorkerCommand command, Consumer<PythonDeployment> onClose) {
         this.spec = spec;
         this.onClose = onClose;
         this.inFlight = new int[spec.instanceCount()];
@@ -79,7 +77,7 @@ final class PythonDeployment implements RunningDeployment {
                         logs.resolve("instance-" + index + ".log"),
                         spec.liveness(),
                         spec.readiness(),
-                        new WorkerClient(http, sockets.resolve(socketName(index))),
+                        new WorkerClient(sockets.resolve(socketName(index))),
                         this::signalSlotChange));
             }
             this.instances = List.copyOf(created);
@@ -90,8 +88,8 @@ final class PythonDeployment implements RunningDeployment {
 
     /** Creates the deployment's directories and launches every instance; they become ready later ({@link #awaitReady}). */
     static PythonDeployment launch(
-            WorkerSpec spec, WorkerCommand command, HttpClient http, List<String> notes, Consumer<PythonDeployment> onClose) {
-        PythonDeployment deployment = new PythonDeployment(spec, command, http, onClose);
+            WorkerSpec spec, WorkerCommand command, List<String> notes, Consumer<PythonDeployment> onClose) {
+        PythonDeployment deployment = new PythonDeployment(spec, command, onClose);
         try {
             for (WorkerInstance instance : deployment.instances) {
                 notes.forEach(note -> instance.appendToLog("enclave: note: " + note));
@@ -138,36 +136,32 @@ final class PythonDeployment implements RunningDeployment {
     }
 
     @Override
-    public ScoreResult score(ScoreRequest request) {
+    public CompletableFuture<ScoreResult> scoreAsync(ScoreRequest request) {
         if (closed.get()) {
-            return new ScoreResult.Unavailable("the deployment is stopped");
+            return CompletableFuture.completedFuture(new ScoreResult.Unavailable("the deployment is stopped"));
         }
         RequestSettings settings = spec.requestSettings();
         int ready = readyCount();
         if (ready == 0) {
-            return new ScoreResult.Unavailable("no instance of the deployment is ready");
+            return CompletableFuture.completedFuture(new ScoreResult.Unavailable("no instance of the deployment is ready"));
         }
         // Azure's rule: at most 2 × max_concurrent_requests_per_instance × instances in flight or queued.
         int limit = 2 * settings.maxConcurrentRequestsPerInstance() * ready;
         if (pending.incrementAndGet() > limit) {
             pending.decrementAndGet();
-            return new ScoreResult.Throttled("more than " + limit + " requests are pending (2 × max_concurrent_requests_per_instance "
-                    + settings.maxConcurrentRequestsPerInstance() + " × " + ready + " ready instance(s))");
+            return CompletableFuture.completedFuture(new ScoreResult.Throttled("more than " + limit + " requests are pending (2 × "
+                    + "max_concurrent_requests_per_instance " + settings.maxConcurrentRequestsPerInstance() + " × " + ready + " ready instance(s))"));
         }
-        try {
-            return switch (admit(settings)) {
-                case Admission.Refused refused -> refused.result();
-                case Admission.Admitted admitted -> {
-                    try {
-                        yield admitted.instance().send(request, settings.requestTimeout());
-                    } finally {
-                        release(admitted.instance());
-                    }
-                }
-            };
-        } finally {
+        CompletableFuture<ScoreResult> result = admit(settings).thenCompose(admission -> switch (admission) {
+            case Admission.Refused refused -> CompletableFuture.completedFuture(refused.result());
+            case Admission.Admitted admitted -> admitted.instance().send(request, settings.requestTimeout())
+                    // The slot is free again before the caller continues, so the next waiting request goes out first.
+                    .whenComplete((answer, failure) -> release(admitted.instance()));
+        });
+        return result.handle((answer, failure) -> {
             pending.decrementAndGet();
-        }
+            return failure == null ? answer : new ScoreResult.Unavailable("the request failed inside Enclave: " + failure);
+        });
     }
 
     @Override
@@ -217,35 +211,54 @@ final class PythonDeployment implements RunningDeployment {
         return spec.deploymentId();
     }
 
-    private Admission admit(RequestSettings settings) {
-        long deadline = System.nanoTime() + settings.maxQueueWait().toNanos();
+    /**
+     * A slot now if one is free and nobody waits for one; otherwise a place in the queue (first come, first served) for
+     * at most {@code maxQueueWait}. A released slot goes straight to the first waiter.
+     */
+    private CompletableFuture<Admission> admit(RequestSettings settings) {
+        Waiter waiter;
         slots.lock();
         try {
-            while (true) {
-                if (closed.get()) {
-                    return new Admission.Refused(new ScoreResult.Unavailable("the deployment is stopped"));
-                }
-                Optional<WorkerInstance> free = leastLoadedReady(settings.maxConcurrentRequestsPerInstance());
-                if (free.isPresent()) {
-                    inFlight[free.get().index()]++;
-                    return new Admission.Admitted(free.get());
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return new Admission.Refused(readyCount() == 0
-                            ? new ScoreResult.Unavailable("no instance of the deployment is ready")
-                            : new ScoreResult.Throttled("no free slot within max_queue_wait_ms "
-                                    + settings.maxQueueWait().toMillis() + " (max_concurrent_requests_per_instance "
-                                    + settings.maxConcurrentRequestsPerInstance() + ")"));
-                }
-                slotChanged.awaitNanos(remaining);
+            if (closed.get()) {
+                return CompletableFuture.completedFuture(new Admission.Refused(new ScoreResult.Unavailable("the deployment is stopped")));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Admission.Refused(new ScoreResult.Unavailable("interrupted while waiting for a free instance"));
+            Optional<WorkerInstance> free = waiting.isEmpty() ? leastLoadedReady(settings.maxConcurrentRequestsPerInstance()) : Optional.empty();
+            if (free.isPresent()) {
+                inFlight[free.get().index()]++;
+                return CompletableFuture.completedFuture(new Admission.Admitted(free.get()));
+            }
+            if (settings.maxQueueWait().isZero() || settings.maxQueueWait().isNegative()) {
+                return CompletableFuture.completedFuture(new Admission.Refused(noSlot(settings)));
+            }
+            waiter = new Waiter(new CompletableFuture<>());
+            waiting.addLast(waiter);
         } finally {
             slots.unlock();
         }
+        var deadline = WorkerIo.TIMEOUTS.schedule(() -> giveUp(waiter, settings), settings.maxQueueWait().toMillis(), TimeUnit.MILLISECONDS);
+        waiter.admission().whenComplete((admission, failure) -> deadline.cancel(false));
+        return waiter.admission();
+    }
+
+    private record Waiter(CompletableFuture<Admission> admission) {}
+
+    private void giveUp(Waiter waiter, RequestSettings settings) {
+        slots.lock();
+        try {
+            if (!waiting.remove(waiter)) {
+                return; // it got a slot meanwhile
+            }
+        } finally {
+            slots.unlock();
+        }
+        waiter.admission().complete(new Admission.Refused(noSlot(settings)));
+    }
+
+    private ScoreResult noSlot(RequestSettings settings) {
+        return readyCount() == 0
+                ? new ScoreResult.Unavailable("no instance of the deployment is ready")
+                : new ScoreResult.Throttled("no free slot within max_queue_wait_ms " + settings.maxQueueWait().toMillis()
+                        + " (max_concurrent_requests_per_instance " + settings.maxConcurrentRequestsPerInstance() + ")");
     }
 
     /** The ready instance with the fewest requests in flight and a free slot; ties go round-robin. Caller holds the lock. */
@@ -269,20 +282,38 @@ final class PythonDeployment implements RunningDeployment {
         slots.lock();
         try {
             inFlight[instance.index()]--;
-            slotChanged.signalAll();
         } finally {
             slots.unlock();
         }
+        signalSlotChange();
     }
 
-    /** Wakes requests waiting for a slot: one was freed, or an instance became (un)ready. */
+    /** Hands free slots to waiting requests, in order: one was freed, or an instance became (un)ready, or the deployment stopped. */
     private void signalSlotChange() {
+        List<Runnable> wake = new ArrayList<>();
         slots.lock();
         try {
-            slotChanged.signalAll();
+            int maxPerInstance = spec.requestSettings().maxConcurrentRequestsPerInstance();
+            while (!waiting.isEmpty()) {
+                Waiter first = waiting.peekFirst();
+                if (closed.get()) {
+                    waiting.pollFirst();
+                    wake.add(() -> first.admission().complete(new Admission.Refused(new ScoreResult.Unavailable("the deployment is stopped"))));
+                    continue;
+                }
+                Optional<WorkerInstance> free = leastLoadedReady(maxPerInstance);
+                if (free.isEmpty()) {
+                    break;
+                }
+                waiting.pollFirst();
+                inFlight[free.get().index()]++;
+                wake.add(() -> first.admission().complete(new Admission.Admitted(free.get())));
+            }
         } finally {
             slots.unlock();
         }
+        // Outside the lock: completing starts the waiter's request on this thread.
+        wake.forEach(Runnable::run);
     }
 
     private int readyCount() {

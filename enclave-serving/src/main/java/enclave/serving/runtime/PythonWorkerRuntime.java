@@ -14,8 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +38,6 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
     private final Path python;
     private final Path workerScript;
     private final WorkerSandbox sandbox;
-    private final HttpClient http;
     private final Set<PythonDeployment> deployments = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -62,7 +59,6 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         this.python = python;
         this.workerScript = extractScript(runtimeDir, WORKER_RESOURCE, WORKER_FILE);
         this.sandbox = new WorkerSandbox(unshare, python, extractScript(runtimeDir, SANDBOX_RESOURCE, SANDBOX_FILE));
-        this.http = startClient();
     }
 
     /** A runtime using {@link #DEFAULT_PYTHON}. */
@@ -95,7 +91,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
 
         stage.accept("initializing");
         WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher);
-        PythonDeployment deployment = PythonDeployment.launch(spec, command, http, notes, deployments::remove);
+        PythonDeployment deployment = PythonDeployment.launch(spec, command, notes, deployments::remove);
         deployments.add(deployment);
         try {
             stage.accept("probing");
@@ -111,7 +107,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         return deployment;
     }
 
-    /** Stops every deployment this runtime started, then its HTTP client; idempotent. */
+    /** Stops every deployment this runtime started; idempotent. */
     @Override
     public void close() {
         if (closed) {
@@ -119,11 +115,6 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         }
         closed = true;
         List.copyOf(deployments).forEach(PythonDeployment::close);
-        try {
-            http.stop();
-        } catch (Exception e) {
-            LOG.warn("cannot stop the worker HTTP client: {}", e.toString());
-        }
     }
 
     /** @return the scoring script's path relative to {@code codeDir} */
@@ -184,26 +175,4 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         }
     }
 
-    private static HttpClient startClient() {
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("enclave-worker-client");
-        threads.setDaemon(true);
-        HttpClient client = new HttpClient();
-        client.setExecutor(threads);
-        // A transparent hop: bodies and statuses pass through untouched.
-        client.getContentDecoderFactories().clear();
-        client.getProtocolHandlers().clear();
-        client.setFollowRedirects(false);
-        client.setUserAgentField(null);
-        client.setConnectTimeout(2_000);
-        client.setIdleTimeout(60_000);
-        // Admission control bounds requests per socket; this only needs to stay above it (plus the probes).
-        client.setMaxConnectionsPerDestination(1_024);
-        try {
-            client.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the worker HTTP client", e);
-        }
-        return client;
-    }
 }

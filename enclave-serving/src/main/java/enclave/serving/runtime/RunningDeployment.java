@@ -1,17 +1,24 @@
 package enclave.serving.runtime;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
-/** The running instances of one deployment. Thread-safe; {@link #score} is called concurrently from the gateway. */
+/** The running instances of one deployment. Thread-safe; {@link #scoreAsync} is called concurrently from the gateway. */
 public interface RunningDeployment extends AutoCloseable {
     /**
      * Sends one request to a ready instance, honouring the request settings: at most
      * {@code maxConcurrentRequestsPerInstance} in flight per instance, waiting up to {@code maxQueueWait}
      * for a free slot, refusing at once when more than {@code 2 x max x instances} are pending, and giving
-     * up after {@code requestTimeout}. Blocking; callers run on virtual threads. Never throws for a
-     * worker's failure: every outcome is a {@link ScoreResult}.
+     * up after {@code requestTimeout}. Holds no thread meanwhile; the future completes on a worker I/O
+     * thread, so what the caller chains to it must not block. It never fails: every outcome is a
+     * {@link ScoreResult}.
      */
-    ScoreResult score(ScoreRequest request);
+    CompletableFuture<ScoreResult> scoreAsync(ScoreRequest request);
+
+    /** {@link #scoreAsync}, waiting for the outcome. */
+    default ScoreResult score(ScoreRequest request) {
+        return scoreAsync(request).join();
+    }
 
     List<InstanceStatus> instances();
 

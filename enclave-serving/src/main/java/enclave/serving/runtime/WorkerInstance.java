@@ -107,7 +107,7 @@ final class WorkerInstance {
         return new InstanceStatus(index, state.name(), pid, restarts.get());
     }
 
-    ScoreResult send(ScoreRequest request, Duration timeout) {
+    CompletableFuture<ScoreResult> send(ScoreRequest request, Duration timeout) {
         return client.forward(request, timeout, index);
     }
 
@@ -177,6 +177,7 @@ final class WorkerInstance {
             }
             // A stale socket from the previous process would look like readiness before init() finished.
             Files.deleteIfExists(socket);
+            client.reset();
             process = command.processBuilder(socket, log).start();
         }
         LOG.info("deployment {} instance {}: started worker pid {}", deploymentId, index, process.pid());

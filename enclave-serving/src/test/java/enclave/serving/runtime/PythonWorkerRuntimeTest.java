@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.fail;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
 import java.net.URISyntaxException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -143,6 +148,44 @@ class PythonWorkerRuntimeTest {
             assertThat(result).isInstanceOfSatisfying(ScoreResult.TimedOut.class, timedOut ->
                     assertThat(timedOut.afterMillis()).isBetween(250L, 2_500L));
             assertThat(text(answered(deployment.score(post("0"))))).isEqualTo("\"slept 0\"");
+        }
+    }
+
+    @Test
+    void aSlowRunDoesNotHoldUpQuickRequestsOnTheSameInstance() throws Exception {
+        try (RunningDeployment deployment = runtime.start(spec("slow").build(), stage -> {})) {
+            CompletableFuture<ScoreResult> slow = deployment.scoreAsync(post("3"));
+            // The worker runs requests on one event loop; a run() this long makes another thread take the loop over.
+            for (int i = 0; i < 5; i++) {
+                assertThat(text(answered(deployment.score(post("0"))))).isEqualTo("\"slept 0\"");
+            }
+            assertThat(slow).isNotDone();
+            assertThat(text(answered(slow.get(10, TimeUnit.SECONDS)))).isEqualTo("\"slept 3\"");
+            assertThat(text(answered(deployment.score(post("0"))))).isEqualTo("\"slept 0\"");
+        }
+    }
+
+    @Test
+    void theWorkerAlsoSpeaksHttpOnItsSocketIncludingPipelinedAndChunkedRequests() throws Exception {
+        try (RunningDeployment deployment = runtime.start(spec("slow").build(), stage -> {})) {
+            Path socket = workDir.resolve("sockets/instance-0.sock");
+            try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                String requests = "POST /score HTTP/1.1\r\nHost: worker\r\nContent-Length: 1\r\n\r\n0"
+                        + "POST /score HTTP/1.1\r\nHost: worker\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n0.0\r\n0\r\n\r\n"
+                        + "GET /nowhere HTTP/1.1\r\nHost: worker\r\n\r\n"
+                        + "NONSENSE\r\n\r\n";
+                channel.write(ByteBuffer.wrap(requests.getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer buffer = ByteBuffer.allocate(8192);
+                while (channel.read(buffer) >= 0) {
+                    // the worker closes the connection after the malformed request
+                }
+                String answers = new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
+
+                assertThat(answers.split("HTTP/1.1 ", -1)).hasSize(5);
+                assertThat(answers).contains("\r\n\r\n\"slept 0\"HTTP/1.1 200 OK").contains("\"slept 0.0\"")
+                        .contains("HTTP/1.1 404 Not Found").contains("no route for /nowhere")
+                        .contains("HTTP/1.1 400 Bad Request").contains("Connection: close").contains("malformed request line");
+            }
         }
     }
 
