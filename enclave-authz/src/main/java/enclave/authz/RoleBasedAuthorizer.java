@@ -10,7 +10,9 @@ import enclave.core.http.Caller;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Azure RBAC evaluation. An action is allowed at a scope when some assignment of the caller at that scope or an ancestor
@@ -22,8 +24,11 @@ import java.util.Optional;
  * database, so the gateway can call it on every request.
  */
 public final class RoleBasedAuthorizer implements Authorizer {
+    private static final int MAX_REMEMBERED = 10_000;
+
     private final RoleDefinitions roles;
     private final RoleAssignments assignments;
+    private final Map<Question, Answer> decisions = new ConcurrentHashMap<>();
 
     public RoleBasedAuthorizer(RoleDefinitions roles, RoleAssignments assignments) {
         this.roles = roles;
@@ -32,12 +37,41 @@ public final class RoleBasedAuthorizer implements Authorizer {
 
     @Override
     public Decision check(Caller caller, String action, ResourceId scope) {
-        return evaluate(caller.objectId(), action, scope, false, true).decision();
+        return decide(caller.objectId(), action, scope, false);
     }
 
     @Override
     public Decision checkData(Caller caller, String dataAction, ResourceId scope) {
-        return evaluate(caller.objectId(), dataAction, scope, true, true).decision();
+        return decide(caller.objectId(), dataAction, scope, true);
+    }
+
+    private record Question(String principalId, String action, String scopeKey, boolean dataAction) {}
+
+    /** A decision and the assignments and roles it was made against (compared by identity: both are replaced whole on change). */
+    private record Answer(Object assignmentsVersion, Object rolesVersion, Decision decision) {}
+
+    /**
+     * Decisions are remembered: an aad_token scoring client asks the same question on every request. A remembered one
+     * stands only while neither the assignments nor the custom roles have changed since, so a removed role assignment
+     * takes effect with the next request.
+     */
+    private Decision decide(String principalId, String action, ResourceId scope, boolean dataAction) {
+        if (principalId == null) {
+            return evaluate(null, action, scope, dataAction, true).decision();
+        }
+        Object assignmentsVersion = assignments.version();
+        Object rolesVersion = roles.version();
+        Question question = new Question(principalId, action, scope.key(), dataAction);
+        Answer known = decisions.get(question);
+        if (known != null && known.assignmentsVersion() == assignmentsVersion && known.rolesVersion() == rolesVersion) {
+            return known.decision();
+        }
+        Decision decision = evaluate(principalId, action, scope, dataAction, true).decision();
+        if (decisions.size() >= MAX_REMEMBERED) {
+            decisions.clear();
+        }
+        decisions.put(question, new Answer(assignmentsVersion, rolesVersion, decision));
+        return decision;
     }
 
     /** The whole story of a decision: what granted it, and what every applicable assignment did. */

@@ -195,6 +195,11 @@ public final class RoleAssignments {
         return index.all.stream().filter(assignment -> assignment.scope().isWithin(scope) && !assignment.scope().key().equals(scope.key())).toList();
     }
 
+    /** An object that changes (by identity) whenever any assignment does: what a cached decision was made against. */
+    public Object version() {
+        return index;
+    }
+
     /** The assignments of one principal, wherever they are. */
     public List<RoleAssignment> ofPrincipal(String principalId) {
         return index.byPrincipal.getOrDefault(principalId.toLowerCase(Locale.ROOT), List.of());

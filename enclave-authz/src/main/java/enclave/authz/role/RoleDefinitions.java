@@ -60,6 +60,11 @@ public final class RoleDefinitions {
         return all().stream().filter(role -> role.assignableAt(scope) || (includeBelow && role.assignableBelow(scope))).toList();
     }
 
+    /** An object that changes (by identity) whenever a custom role does: what a cached decision was made against. */
+    public Object version() {
+        return custom;
+    }
+
     /** The role with this GUID, built-in or custom. */
     public Optional<RoleDefinition> byName(String name) {
         if (!Guids.isGuid(name)) {
