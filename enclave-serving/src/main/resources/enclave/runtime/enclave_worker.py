@@ -270,6 +270,7 @@ class Server:
     """
 
     TAKEOVER_SECONDS = 0.02
+    IDLE_WATCH_SECONDS = 0.2
 
     def __init__(self, listener, module):
         self.listener = listener
@@ -279,6 +280,7 @@ class Server:
         self.leader = None          # the thread running the event loop; guarded by lock
         self.busy_since = None      # when the leader's current run() started; guarded by lock
         self.busy_connection = None  # the connection that run() answers; guarded by lock
+        self.started = 0  # requests started, so the watchdog can tell an idle worker; guarded by lock
         self.handed_back = collections.deque()
         self.wake_reader, self.wake_writer = socket.socketpair()
         self.wake_reader.setblocking(False)
@@ -294,9 +296,18 @@ class Server:
         threading.Event().wait()  # the loop moved to another thread; this one only keeps the process alive
 
     def watch(self):
+        # Every 10 ms while requests come in; an idle worker's watchdog backs off to IDLE_WATCH_SECONDS, so that hundreds
+        # of idle deployments do not wake hundreds of times a second each. The first slow run() after an idle spell is
+        # therefore taken over within IDLE_WATCH_SECONDS rather than TAKEOVER_SECONDS.
+        interval = self.TAKEOVER_SECONDS / 2
+        seen = -1
         while True:
-            time.sleep(self.TAKEOVER_SECONDS / 2)
+            time.sleep(interval)
             with self.lock:
+                served = self.started
+                idle = self.busy_since is None and served == seen
+                seen = served
+                interval = min(interval * 2, self.IDLE_WATCH_SECONDS) if idle else self.TAKEOVER_SECONDS / 2
                 if self.busy_since is None or time.monotonic() - self.busy_since < self.TAKEOVER_SECONDS:
                     continue
                 released = self.busy_connection
@@ -383,6 +394,7 @@ class Server:
                 del buffer[:consumed]
                 with self.lock:
                     self.busy_since = time.monotonic()
+                    self.started += 1
                     self.busy_connection = connection
                 reply = answer(self.module, method, target, body, keep_alive, framed)
                 with self.lock:
