@@ -128,7 +128,7 @@ if os.path.exists(args.jmh):
         metric = result["primaryMetric"]
         name = result["benchmark"].rsplit(".", 2)
         print(f"| {name[-2]}.{name[-1]} | {metric['score']:.1f} | ± {metric['scoreError']:.1f} |")
-    print(f"\n(from {os.path.relpath(args.jmh)}, run `bench/jmh/run` to refresh)")
+    print(f"\n(JMH, 1 fork, 3 x 1 s measured after 2 x 1 s warm-up, run by bench/run before the load; `bench/jmh/run` alone refreshes it)")
 
 print("\n## Versions\n")
 for line in args.versions.splitlines():

@@ -13,6 +13,7 @@ import enclave.identity.Principals;
 import enclave.identity.SigningKeys;
 import enclave.identity.TokenService;
 import enclave.serving.endpoint.AuthMode;
+import enclave.serving.endpoint.EndpointIdentity;
 import enclave.serving.endpoint.EndpointKeys;
 import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.endpoint.ProvisioningState;
@@ -29,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -101,9 +103,17 @@ public class HotPaths {
         keyEndpoint = endpoint(keyEndpointId, AuthMode.Key);
         amlEndpoint = endpoint(amlEndpointId, AuthMode.AMLToken);
         aadEndpoint = endpoint(aadEndpointId, AuthMode.AADToken);
-        keyHeader = Optional.of("Bearer " + keyEndpoint.keys().secondaryKey());
-        amlHeader = Optional.of("Bearer " + tokens.issue(principal, TokenService.endpointAudience(amlEndpointId.key()), Duration.ofHours(1)).accessToken());
-        aadHeader = Optional.of("Bearer " + tokens.issue(principal, Audiences.ML, Duration.ofHours(1)).accessToken());
+        // What Http.bearer hands the check: the credential after "Bearer ".
+        keyHeader = Optional.of(keyEndpoint.keys().secondaryKey());
+        amlHeader = Optional.of(tokens.issue(principal, TokenService.endpointAudience(amlEndpointId.key()), Duration.ofHours(1)).accessToken());
+        aadHeader = Optional.of(tokens.issue(principal, Audiences.ML, Duration.ofHours(1)).accessToken());
+
+        // The benchmarks measure the accepted path: a refusal here would time the wrong thing.
+        for (CredentialCheck.Outcome outcome : List.of(credentialKey(), credentialAmlToken(), credentialAadToken())) {
+            if (!(outcome instanceof CredentialCheck.Outcome.Authenticated)) {
+                throw new IllegalStateException("the benchmark's credential is not accepted: " + outcome);
+            }
+        }
 
         Map<String, Integer> weights = new LinkedHashMap<>();
         weights.put("blue", 90);
@@ -115,7 +125,7 @@ public class HotPaths {
     }
 
     private static OnlineEndpoint endpoint(ResourceId id, AuthMode mode) {
-        return new OnlineEndpoint(id.toString(), id.name(), "local", Map.of(), "", mode, "None", "Enabled", Map.of("blue", 100), Map.of(),
+        return new OnlineEndpoint(id.toString(), id.name(), "local", Map.of(), "", mode, EndpointIdentity.none(""), "Enabled", Map.of("blue", 100), Map.of(),
                 ProvisioningState.Succeeded, EndpointKeys.generate(), true, Instant.now());
     }
 
