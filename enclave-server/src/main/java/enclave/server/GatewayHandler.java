@@ -107,8 +107,9 @@ final class GatewayHandler {
             handling.run();
         } catch (Exception e) {
             log.error("gateway request {} {} {} failed", requestId, request.getMethod(), request.getHttpURI().getPath(), e);
-            Http.drainBody(request, response);
-            Http.sendJson(response, callback, 500, Http.errorBody("InternalServerError", "Enclave failed to handle this request; request id " + requestId));
+            // This may run on the selector thread (scoring requests): drain without blocking.
+            Http.drainBodyAsync(request, response, () -> Http.sendJson(response, callback, 500,
+                    Http.errorBody("InternalServerError", "Enclave failed to handle this request; request id " + requestId)));
         }
     }
 

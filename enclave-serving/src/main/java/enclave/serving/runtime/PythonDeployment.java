@@ -2,6 +2,7 @@ package enclave.serving.runtime;
 
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -202,7 +203,7 @@ final class PythonDeployment implements RunningDeployment {
         long deadline = System.nanoTime() + STOP_GRACE.toNanos();
         instances.forEach(instance -> instance.awaitStopped(deadline));
         signalSlotChange();
-        temporarySocketDir.ifPresent(PythonDeployment::deleteQuietly);
+        temporarySocketDir.ifPresent(FileTrees::deleteQuietly);
         onClose.accept(this);
         LOG.info("deployment {}: stopped {} worker instance(s)", spec.deploymentId(), instances.size());
     }
@@ -322,17 +323,6 @@ final class PythonDeployment implements RunningDeployment {
 
     private static String socketName(int index) {
         return "instance-" + index + ".sock";
-    }
-
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> entries = Files.list(directory)) {
-            for (Path entry : entries.toList()) {
-                Files.deleteIfExists(entry);
-            }
-            Files.deleteIfExists(directory);
-        } catch (IOException e) {
-            LOG.warn("cannot delete socket directory {}: {}", directory, e.toString());
-        }
     }
 
     /** Whether a request got a slot on an instance, or why not. */
