@@ -4,10 +4,15 @@ import static enclave.e2e.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScoringApiTest {
     private static final Path EXAMPLES = Path.of("..", "examples").toAbsolutePath().normalize();
+    private static final Path LIFECYCLE = Path.of("src", "test", "resources", "lifecycle").toAbsolutePath();
     private static TestServer enclave;
     private static String ws;
     private static String endpoint;
@@ -38,6 +44,8 @@ class ScoringApiTest {
         enclave.upload(blob, EXAMPLES.resolve("model-1/onlinescoring"), "LocalUpload/h1/onlinescoring/");
         register("codes/api-code/versions/1", "{\"properties\":{\"codeUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h1/onlinescoring/\"}}");
         register("models/api-model/versions/1", "{\"properties\":{\"modelUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h1/model/\"}}");
+        enclave.upload(blob, LIFECYCLE.resolve("code"), "LocalUpload/h2/code/");
+        register("codes/slow-code/versions/1", "{\"properties\":{\"codeUri\":\"azureml://datastores/workspaceblobstore/paths/LocalUpload/h2/code/\"}}");
         register("environments/api-env/versions/1", "{\"properties\":{\"condaFile\":" + enclave.json(Files.readString(EXAMPLES.resolve("model-1/environment/conda.yaml")))
                 + ",\"image\":\"mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest\"}}");
     }
@@ -87,5 +95,41 @@ class ScoringApiTest {
 
         HttpResponse<String> logs = enclave.mgmt("POST", endpoint + "/deployments/blue/getLogs", "{\"containerType\":\"InferenceServer\",\"tail\":50}");
         assertThat(json(logs).get("content").asText()).contains("model loaded from");
+    }
+
+    @Test
+    void aStatusPollCanBeHeldUntilTheOperationChanges() throws Exception {
+        String body = "{\"sku\":{\"capacity\":1},\"properties\":{\"model\":\"" + ws + "/models/api-model/versions/1\",\"codeConfiguration\":{\"codeId\":\""
+                + ws + "/codes/slow-code/versions/1\",\"scoringScript\":\"score.py\"},\"environmentId\":\"" + ws
+                + "/environments/api-env/versions/1\",\"environmentVariables\":{\"INIT_DELAY_SECONDS\":\"3\"}}}";
+        HttpResponse<String> created = enclave.mgmt("PUT", endpoint + "/deployments/held", body);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        URI status = URI.create(created.headers().firstValue("Azure-AsyncOperation").orElseThrow());
+        String token = enclave.token("https://management.azure.com/.default");
+
+        // init() sleeps for 3 s while the deployment is being probed: the operation stays in that state meanwhile.
+        AtomicReference<HttpResponse<String>> probing = new AtomicReference<>();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            probing.set(poll(status, token, Map.of()));
+            return json(probing.get()).at("/properties/stage").asText().equals("probing");
+        });
+        String seen = probing.get().headers().firstValue("ETag").orElseThrow();
+
+        HttpResponse<String> unchanged = poll(status, token, Map.of("If-None-Match", seen));
+        assertThat(unchanged.statusCode()).isEqualTo(304);
+        assertThat(unchanged.headers().firstValue("ETag")).hasValue(seen);
+        assertThat(unchanged.body()).isEmpty();
+
+        HttpResponse<String> held = poll(status, token, Map.of("If-None-Match", seen, "Prefer", "wait=30"));
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(200);
+        assertThat(held.headers().firstValue("Preference-Applied")).hasValue("wait=10");
+        assertThat(json(held).get("status").asText()).isEqualTo("Succeeded");
+        assertThat(held.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(seen);
+    }
+
+    private static HttpResponse<String> poll(URI status, String token, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token);
+        headers.forEach(request::header);
+        return enclave.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -5,7 +5,9 @@ import enclave.cli.console.CliException;
 import enclave.cli.console.Progress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -24,6 +26,8 @@ public final class LongRunningOperation {
      */
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY_AFTER = Duration.ofSeconds(5);
+    /** How long a server that can may hold a status poll until the operation changes ({@code Prefer: wait}). */
+    private static final Duration HELD_POLL = Duration.ofSeconds(5);
 
     private final ManagementClient client;
     private final Progress progress;
@@ -46,13 +50,28 @@ public final class LongRunningOperation {
     private void pollOperation(URI url, ApiResponse accepted, String firstStage) {
         progress.stage(firstStage);
         ApiResponse last = accepted;
+        Optional<String> seen = Optional.empty();
         int stagesShown = 0;
         Duration interval = FIRST_POLL;
+        boolean first = true;
         try {
             while (true) {
-                sleep(last, interval);
-                interval = next(interval);
-                last = client.getUrl(url);
+                // The first poll goes at once; later ones only sleep when the server does not hold a poll until the
+                // operation changes (Enclave does; see OperationApi), which shows each stage the moment it happens.
+                if (!first && last.header("Preference-Applied").isEmpty()) {
+                    sleep(last, interval);
+                    interval = next(interval);
+                }
+                first = false;
+                Map<String, String> conditions = new LinkedHashMap<>();
+                conditions.put("Prefer", "wait=" + HELD_POLL.toSeconds());
+                seen.ifPresent(tag -> conditions.put("If-None-Match", tag));
+                last = client.getUrl(url, conditions);
+                if (last.status() == 304) {
+                    progress.tick();
+                    continue;
+                }
+                seen = last.header("ETag");
                 JsonNode status = last.body();
                 String state = status.path("status").asText("InProgress");
                 // Enclave lists every stage so far: show the ones this poll has not seen, even when they went by quickly.

@@ -96,13 +96,23 @@ public final class ManagementClient {
         return checked(send("GET", url, null));
     }
 
+    /** {@link #getUrl(URI)} with extra request headers; 304 Not Modified counts as an answer, not as an error. */
+    public ApiResponse getUrl(URI url, Map<String, String> extraHeaders) {
+        ApiResponse response = send("GET", url, null, extraHeaders);
+        return response.status() == 304 ? response : checked(response);
+    }
+
     public URI url(String path) {
         String separator = path.contains("?") ? "&" : "?";
         return HttpTransport.resolve(baseUrl, path + separator + "api-version=" + API_VERSION);
     }
 
     private ApiResponse send(String method, URI uri, JsonNode body) {
-        Map<String, String> headers = new LinkedHashMap<>();
+        return send(method, uri, body, Map.of());
+    }
+
+    private ApiResponse send(String method, URI uri, JsonNode body, Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
         headers.put("Authorization", "Bearer " + tokens.token(TokenSource.MANAGEMENT).value());
         headers.put("Accept", "application/json");
         byte[] bytes = null;

@@ -25,6 +25,14 @@ public record Operation(String id, String name, String resourceId, OperationStat
         return new Operation(id, name, resourceId, status, newStage, more, startTime, endTime, error);
     }
 
+    /**
+     * Names this state of the operation for {@code ETag}/{@code If-None-Match}: it changes with every stage and with the
+     * end, which are the only changes an operation goes through.
+     */
+    public String etag() {
+        return "\"" + status + "." + stages.size() + "." + Integer.toHexString(stage.hashCode()) + "\"";
+    }
+
     public Operation finished(OperationStatus finalStatus, Optional<OperationError> finalError, Instant at) {
         return new Operation(id, name, resourceId, finalStatus, finalStatus == OperationStatus.Succeeded ? "done" : stage, stages, startTime,
                 Optional.of(at), finalError);

@@ -5,11 +5,17 @@ import enclave.core.ErrorCode;
 import enclave.core.ResourceId;
 import enclave.store.ResourceStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +34,8 @@ public final class Operations implements AutoCloseable {
     private final String location;
     private final Clock clock;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    /** Per operation in progress that someone waits on: completed (and removed) by its next change. */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
 
     public Operations(ResourceStore store, String subscription, String location, Clock clock) {
         this.store = store;
@@ -54,14 +62,47 @@ public final class Operations implements AutoCloseable {
         String name = UUID.randomUUID().toString();
         Operation operation = new Operation(path(name), name, resource.toString(), OperationStatus.InProgress, firstStage, List.of(firstStage), clock.instant(),
                 Optional.empty(), Optional.empty());
-        store.put(idOf(name), operation);
-        return operation;
+        return save(operation);
     }
 
     public Operation complete(Operation operation, Optional<Operation.OperationError> error) {
-        Operation done = operation.finished(error.isPresent() ? OperationStatus.Failed : OperationStatus.Succeeded, error, clock.instant());
-        store.put(idOf(operation.name()), done);
-        return done;
+        return save(operation.finished(error.isPresent() ? OperationStatus.Failed : OperationStatus.Succeeded, error, clock.instant()));
+    }
+
+    /**
+     * The operation as soon as it is no longer in the state tagged {@code seen} (see {@link Operation#etag()}), or as it is
+     * when {@code wait} is over: a poll that is answered the moment a stage changes instead of at the next interval.
+     * Blocks the calling (virtual) thread.
+     */
+    public Operation awaitChange(String name, String seen, Duration wait) {
+        CompletableFuture<Void> changed = changes.computeIfAbsent(name, ignored -> new CompletableFuture<>());
+        Operation current = get(name);
+        if (current.status().terminal()) {
+            changes.remove(name, changed);
+            return current;
+        }
+        if (!current.etag().equals(seen)) {
+            return current;
+        }
+        try {
+            changed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // unchanged for the whole wait: answer with it as it is
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a change signal never fails", e);
+        }
+        return get(name);
+    }
+
+    private Operation save(Operation operation) {
+        store.put(idOf(operation.name()), operation);
+        CompletableFuture<Void> waiting = changes.remove(operation.name());
+        if (waiting != null) {
+            waiting.complete(null);
+        }
+        return operation;
     }
 
     public Operation get(String name) {
@@ -84,8 +125,7 @@ public final class Operations implements AutoCloseable {
         Operation[] current = {operation};
         try {
             work.run(stage -> {
-                current[0] = current[0].withStage(stage);
-                store.put(idOf(operation.name()), current[0]);
+                current[0] = save(current[0].withStage(stage));
             });
             complete(current[0], Optional.empty());
         } catch (EnclaveException e) {

@@ -89,11 +89,10 @@ final class PythonDeployment implements RunningDeployment {
 
     /** Creates the deployment's directories and launches every instance; they become ready later ({@link #awaitReady}). */
     static PythonDeployment launch(
-            WorkerSpec spec, WorkerCommand command, List<String> notes, Consumer<PythonDeployment> onClose) {
+            WorkerSpec spec, WorkerCommand command, Consumer<PythonDeployment> onClose) {
         PythonDeployment deployment = new PythonDeployment(spec, command, onClose);
         try {
             for (WorkerInstance instance : deployment.instances) {
-                notes.forEach(note -> instance.appendToLog("enclave: note: " + note));
                 instance.start();
             }
         } catch (IOException e) {
@@ -104,6 +103,13 @@ final class PythonDeployment implements RunningDeployment {
         }
         LOG.info("deployment {}: launched {} worker instance(s)", spec.deploymentId(), spec.instanceCount());
         return deployment;
+    }
+
+    /** Adds notes about the deployment (from the environment check) to every instance's console log. */
+    void note(List<String> notes) {
+        for (WorkerInstance instance : instances) {
+            notes.forEach(note -> instance.appendToLog("enclave: note: " + note));
+        }
     }
 
     /** Blocks until every instance is ready; on the first failure throws it ({@code ScoringScriptInitFailed} with the log tail). */

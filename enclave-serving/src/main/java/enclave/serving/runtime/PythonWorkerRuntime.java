@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -82,18 +84,29 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
 
         stage.accept("checking environment");
         LOG.info("deployment {}: checking environment with {}", spec.deploymentId(), python);
-        List<String> notes = spec.condaFile()
+        // The check is a Python process of its own (about 80 ms); it runs while the worker starts, whose imports take
+        // longer (issue 6). Its verdict is taken first: a missing package fails the deployment naming every package
+        // missing, rather than with the worker's ImportError for the first one.
+        CompletableFuture<List<String>> check = CompletableFuture.supplyAsync(() -> spec.condaFile()
                 .map(CondaFile::parse)
                 .map(conda -> new PythonEnvironmentCheck(python)
                         .check(conda, codeDir, environment, spec.workDir().resolve("environment-check.log")))
-                .orElse(List.of());
-        notes.forEach(note -> LOG.info("deployment {}: note: {}", spec.deploymentId(), note));
+                .orElse(List.<String>of()), Thread::startVirtualThread);
 
         stage.accept("initializing");
         WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher);
-        PythonDeployment deployment = PythonDeployment.launch(spec, command, notes, deployments::remove);
+        PythonDeployment deployment;
+        try {
+            deployment = PythonDeployment.launch(spec, command, deployments::remove);
+        } catch (RuntimeException e) {
+            check.cancel(false);
+            throw e;
+        }
         deployments.add(deployment);
         try {
+            List<String> notes = verdict(check);
+            notes.forEach(note -> LOG.info("deployment {}: note: {}", spec.deploymentId(), note));
+            deployment.note(notes);
             stage.accept("probing");
             deployment.awaitReady();
         } catch (RuntimeException e) {
@@ -115,6 +128,18 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         }
         closed = true;
         List.copyOf(deployments).forEach(PythonDeployment::close);
+    }
+
+    /** The environment check's notes, or the exception it threw, as it threw it. */
+    private static List<String> verdict(CompletableFuture<List<String>> check) {
+        try {
+            return check.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     /** @return the scoring script's path relative to {@code codeDir} */

@@ -337,7 +337,11 @@ class PythonWorkerRuntimeTest {
                             .doesNotContain("sklearn")
                             .doesNotContain("azureml");
                 });
-        assertThat(workDir.resolve("logs/instance-0.log")).doesNotExist();
+        // The worker started beside the check (issue 6) and was stopped with the failure.
+        assertThat(ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().orElse("").contains(workDir.toString()))
+                .filter(ProcessHandle::isAlive))
+                .isEmpty();
     }
 
     @Test
