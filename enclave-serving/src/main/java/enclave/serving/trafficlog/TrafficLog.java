@@ -1,14 +1,16 @@
 package enclave.serving.trafficlog;
 
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import enclave.core.Hashes;
 import enclave.core.Json;
 import enclave.core.ResourceId;
 import enclave.serving.runtime.LogTail;
 import enclave.store.StoreException;
 import java.io.IOException;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -37,6 +39,10 @@ public final class TrafficLog implements AutoCloseable {
     private static final int CAPACITY = 65_536;
     private static final int BATCH = 512;
     // Under load, gather records for a moment before writing: one append per endpoint and batch, not per record.
+    /** One record, one JSON document per line. */
+    private static final ObjectWriter LINES = Json.MAPPER.writerFor(TrafficRecord.class).withRootValueSeparator("\n");
+    /** About the size of one serialized record, for sizing a batch's buffer. */
+    private static final int RECORD_BYTES = 640;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private record Entry(String endpointKey, TrafficRecord record) {}
@@ -161,21 +167,38 @@ public final class TrafficLog implements AutoCloseable {
         queue.drainTo(batch, BATCH - batch.size());
     }
 
+    /**
+     * Serializes each endpoint's records straight to UTF-8 bytes, one JSON document per line, and appends them with one
+     * write. Going through a String per record, then a StringBuilder, then a Writer's encoder cost this thread a third
+     * more CPU per record (issue 6).
+     */
     private void write(List<Entry> batch) {
-        Map<String, StringBuilder> byEndpoint = new LinkedHashMap<>();
-        for (Entry entry : batch) {
-            try {
-                byEndpoint.computeIfAbsent(entry.endpointKey(), key -> new StringBuilder())
-                        .append(Json.MAPPER.writeValueAsString(entry.record())).append('\n');
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException("cannot serialize a traffic record", e);
+        Map<String, ByteArrayOutputStream> byEndpoint = new LinkedHashMap<>();
+        Map<String, SequenceWriter> lines = new LinkedHashMap<>();
+        try {
+            for (Entry entry : batch) {
+                SequenceWriter writer = lines.get(entry.endpointKey());
+                if (writer == null) {
+                    ByteArrayOutputStream bytes = new ByteArrayOutputStream(RECORD_BYTES * batch.size());
+                    byEndpoint.put(entry.endpointKey(), bytes);
+                    writer = LINES.writeValues(bytes);
+                    lines.put(entry.endpointKey(), writer);
+                }
+                writer.write(entry.record());
             }
+            for (SequenceWriter writer : lines.values()) {
+                writer.close();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize a traffic record", e);
         }
         synchronized (files) {
-            for (Map.Entry<String, StringBuilder> lines : byEndpoint.entrySet()) {
-                try (Writer writer = Files.newBufferedWriter(fileOf(lines.getKey()), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            for (Map.Entry<String, ByteArrayOutputStream> endpoint : byEndpoint.entrySet()) {
+                ByteArrayOutputStream bytes = endpoint.getValue();
+                bytes.write('\n');
+                try (OutputStream out = Files.newOutputStream(fileOf(endpoint.getKey()), StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-                    writer.append(lines.getValue());
+                    bytes.writeTo(out);
                 } catch (IOException e) {
                     throw new StoreException("could not write the traffic log", e);
                 }
