@@ -206,8 +206,8 @@ public final class ScoringGateway {
             userAgent = userAgent.substring(0, 70);
         }
         Instant now = clock.instant();
-        trafficLog.record(route.id(), new TrafficRecord(now, request.getMethod(), request.getHttpURI().getPath(), route.id().subscription(),
-                route.id().parent().map(w -> w.name()).orElse(""), route.endpoint().name(), deployment == null ? "" : deployment,
+        trafficLog.record(route.key(), new TrafficRecord(now, request.getMethod(), request.getHttpURI().getPath(), route.id().subscription(),
+                route.workspaceName(), route.endpoint().name(), deployment == null ? "" : deployment,
                 request.getConnectionMetaData().getProtocol(), status, reason, modelStatus, reason, requestBytes, responseBytes, userAgent, exchange.requestId,
                 exchange.clientRequestId().orElse(""), totalMs, totalMs, 0, 0, 0, route.endpoint().authMode().yaml(),
                 exchange.caller == null ? "" : exchange.caller.objectId(), mirrored));
@@ -264,8 +264,7 @@ public final class ScoringGateway {
                         reason = status == 500 ? "ModelError" : "ModelNonSuccess";
                         status = status == 500 ? 500 : 424;
                     }
-                    String contentType = answered.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
-                            .map(Map.Entry::getValue).findFirst().orElse("application/json");
+                    String contentType = contentType(answered.headers());
                     send(status, contentType, answered.body(), extra);
                     record(route, this, deployment, status, reason, answered.status(), requestBytes, answered.body().length, started, false);
                 }
@@ -278,13 +277,22 @@ public final class ScoringGateway {
             }
         }
 
+        /** The model's Content-Type, else JSON; a loop, not a stream: this runs for every answer. */
+        private static String contentType(Map<String, String> headers) {
+            for (Map.Entry<String, String> header : headers.entrySet()) {
+                if (header.getKey().equalsIgnoreCase("Content-Type")) {
+                    return header.getValue();
+                }
+            }
+            return "application/json";
+        }
+
         /** The series this exchange counts in; empty until the target endpoint is known. */
         Optional<SeriesKey> series() {
             if (route == null) {
                 return Optional.empty();
             }
-            String workspace = route.id().parent().map(w -> w.key()).orElse("");
-            return Optional.of(new SeriesKey(workspace, route.endpoint().name().toLowerCase(Locale.ROOT), deployment));
+            return Optional.of(new SeriesKey(route.workspaceKey(), route.endpointKey(), deployment));
         }
 
         void authFailed(AuthFailure reason) {

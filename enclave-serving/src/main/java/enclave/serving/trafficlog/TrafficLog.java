@@ -41,8 +41,6 @@ public final class TrafficLog implements AutoCloseable {
     // Under load, gather records for a moment before writing: one append per endpoint and batch, not per record.
     /** One record, one JSON document per line. */
     private static final ObjectWriter LINES = Json.MAPPER.writerFor(TrafficRecord.class).withRootValueSeparator("\n");
-    /** About the size of one serialized record, for sizing a batch's buffer. */
-    private static final int RECORD_BYTES = 640;
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private record Entry(String endpointKey, TrafficRecord record) {}
@@ -54,6 +52,8 @@ public final class TrafficLog implements AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong enqueued = new AtomicLong();
     private final Thread writer;
+    /** The writer thread's buffer for one endpoint's lines of a batch, kept from batch to batch. */
+    private final ByteArrayOutputStream batchBytes = new ByteArrayOutputStream(64 * 1024);
     private volatile boolean running = true;
 
     public TrafficLog(Path directory) {
@@ -67,7 +67,12 @@ public final class TrafficLog implements AutoCloseable {
     }
 
     public void record(ResourceId endpoint, TrafficRecord record) {
-        if (queue.offer(new Entry(endpoint.key(), record))) {
+        record(endpoint.key(), record);
+    }
+
+    /** @param endpointKey the endpoint's {@link ResourceId#key()}, for callers that keep it at hand */
+    public void record(String endpointKey, TrafficRecord record) {
+        if (queue.offer(new Entry(endpointKey, record))) {
             enqueued.incrementAndGet();
         } else {
             dropped.incrementAndGet();
@@ -168,37 +173,27 @@ public final class TrafficLog implements AutoCloseable {
     }
 
     /**
-     * Serializes each endpoint's records straight to UTF-8 bytes, one JSON document per line, and appends them with one
-     * write. Going through a String per record, then a StringBuilder, then a Writer's encoder cost this thread a third
-     * more CPU per record (issue 6).
+     * Serializes each endpoint's records straight to UTF-8 bytes, one JSON document per line, into a buffer kept from
+     * batch to batch, and appends them with one write. A String per record, then a StringBuilder, then a Writer's encoder
+     * cost this thread more CPU, and fresh buffers were a tenth of the server's allocation under load (issue 6).
      */
     private void write(List<Entry> batch) {
-        Map<String, ByteArrayOutputStream> byEndpoint = new LinkedHashMap<>();
-        Map<String, SequenceWriter> lines = new LinkedHashMap<>();
-        try {
-            for (Entry entry : batch) {
-                SequenceWriter writer = lines.get(entry.endpointKey());
-                if (writer == null) {
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream(RECORD_BYTES * batch.size());
-                    byEndpoint.put(entry.endpointKey(), bytes);
-                    writer = LINES.writeValues(bytes);
-                    lines.put(entry.endpointKey(), writer);
-                }
-                writer.write(entry.record());
-            }
-            for (SequenceWriter writer : lines.values()) {
-                writer.close();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialize a traffic record", e);
+        Map<String, List<TrafficRecord>> byEndpoint = new LinkedHashMap<>();
+        for (Entry entry : batch) {
+            byEndpoint.computeIfAbsent(entry.endpointKey(), key -> new ArrayList<>()).add(entry.record());
         }
-        synchronized (files) {
-            for (Map.Entry<String, ByteArrayOutputStream> endpoint : byEndpoint.entrySet()) {
-                ByteArrayOutputStream bytes = endpoint.getValue();
-                bytes.write('\n');
+        for (Map.Entry<String, List<TrafficRecord>> endpoint : byEndpoint.entrySet()) {
+            batchBytes.reset();
+            try (SequenceWriter writer = LINES.writeValues(batchBytes)) {
+                writer.writeAll(endpoint.getValue());
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot serialize a traffic record", e);
+            }
+            batchBytes.write('\n');
+            synchronized (files) {
                 try (OutputStream out = Files.newOutputStream(fileOf(endpoint.getKey()), StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-                    bytes.writeTo(out);
+                    batchBytes.writeTo(out);
                 } catch (IOException e) {
                     throw new StoreException("could not write the traffic log", e);
                 }
