@@ -287,8 +287,9 @@ public final class EnclaveServer implements AutoCloseable {
                 authorizer, monitorQuery, queryEndpoints,
                 workspaceDataPlane);
 
-        // Non-blocking, so Jetty calls it on the selector thread that read the request: scoring requests are handled there
-        // without a hand-over to another thread (see GatewayHandler); everything that may block moves to a virtual thread.
+        // Non-blocking: scoring requests are handled on the Jetty thread that read them, without a hand-over to another
+        // thread (see GatewayHandler); everything that may block moves to a virtual thread. (Jetty's dynamic Server still
+        // serves connections as blocking; see docs/architecture.md, "Processes and listeners".)
         jetty.setHandler(new Handler.Abstract(Invocable.InvocationType.NON_BLOCKING) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {

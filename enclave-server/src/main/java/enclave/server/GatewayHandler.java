@@ -64,8 +64,8 @@ final class GatewayHandler {
     }
 
     /**
-     * Called on a Jetty selector thread (the server's handler is non-blocking): scoring requests, whose path never blocks,
-     * are handled right here; blob, monitor and workspace requests, which read files or call other processes, go to a
+     * Called on the Jetty thread that read the request, which serves other connections too: scoring requests, whose path
+     * never blocks, are handled right here; blob, monitor and workspace requests, which read files or call other processes, go to a
      * virtual thread of their own.
      */
     void handle(NetworkPath networkPath, Request request, Response response, Callback callback, String requestId) {
@@ -107,7 +107,7 @@ final class GatewayHandler {
             handling.run();
         } catch (Exception e) {
             log.error("gateway request {} {} {} failed", requestId, request.getMethod(), request.getHttpURI().getPath(), e);
-            // This may run on the selector thread (scoring requests): drain without blocking.
+            // This may run on the Jetty thread that read a scoring request: drain without blocking.
             Http.drainBodyAsync(request, response, () -> Http.sendJson(response, callback, 500,
                     Http.errorBody("InternalServerError", "Enclave failed to handle this request; request id " + requestId)));
         }
