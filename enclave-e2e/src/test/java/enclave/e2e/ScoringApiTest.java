@@ -4,14 +4,21 @@ import static enclave.e2e.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +94,7 @@ class ScoringApiTest {
         assertThat(enclave.score("api-ep", key, request, Map.of()).statusCode()).isEqualTo(404);
         assertThat(enclave.mgmt("PATCH", endpoint, "{\"properties\":{\"traffic\":{\"blue\":100}}}").statusCode()).isEqualTo(200);
         assertThat(enclave.score("api-ep", key, request, Map.of()).statusCode()).isEqualTo(200);
+        assertThat(pipelined(key, request, "first", "second", "third")).containsExactly("200 first", "200 second", "200 third");
 
         HttpResponse<String> noKey = enclave.score("api-ep", null, request, Map.of());
         assertThat(noKey.statusCode()).isEqualTo(401);
@@ -131,5 +139,58 @@ class ScoringApiTest {
         HttpRequest.Builder request = HttpRequest.newBuilder(status).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token);
         headers.forEach(request::header);
         return enclave.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Writes one request per id on a single TLS connection before reading anything (HTTP/1.1 pipelining), then reads the
+     * answers: "status id" for each, the id being the x-ms-client-request-id the answer carries back.
+     */
+    private static List<String> pipelined(String key, String body, String... ids) throws Exception {
+        URI gateway = URI.create(enclave.server.gatewayUrl());
+        SSLSocketFactory tls = TestServer.sslContext(enclave.server.caFile()).getSocketFactory();
+        try (SSLSocket socket = (SSLSocket) tls.createSocket(gateway.getHost(), gateway.getPort())) {
+            socket.setSoTimeout(30_000);
+            byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder requests = new StringBuilder();
+            for (String id : ids) {
+                requests.append("POST /endpoints/api-ep/score HTTP/1.1\r\nHost: ").append(gateway.getHost())
+                        .append("\r\nAuthorization: Bearer ").append(key).append("\r\nx-ms-client-request-id: ").append(id)
+                        .append("\r\nContent-Type: application/json\r\nContent-Length: ").append(content.length).append("\r\n\r\n").append(body);
+            }
+            socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < ids.length; i++) {
+                String status = line(in).split(" ")[1];
+                String id = "";
+                int length = 0;
+                for (String header = line(in); !header.isEmpty(); header = line(in)) {
+                    String name = header.substring(0, header.indexOf(':')).trim();
+                    String value = header.substring(header.indexOf(':') + 1).trim();
+                    if (name.equalsIgnoreCase("Content-Length")) {
+                        length = Integer.parseInt(value);
+                    } else if (name.equalsIgnoreCase("x-ms-client-request-id")) {
+                        id = value;
+                    }
+                }
+                in.readNBytes(length);
+                answers.add(status + " " + id);
+            }
+            return answers;
+        }
+    }
+
+    private static String line(InputStream in) throws Exception {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new IllegalStateException("the connection ended in the middle of an answer: " + line);
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 }

@@ -69,6 +69,7 @@ import enclave.serving.identity.ManagedIdentityEndpoint;
 import enclave.serving.operation.OperationApi;
 import enclave.serving.operation.Operations;
 import enclave.serving.runtime.PythonWorkerRuntime;
+import enclave.serving.runtime.WorkerIoThreads;
 import enclave.serving.trafficlog.TrafficLog;
 import enclave.serving.workspace.WorkspaceApi;
 import enclave.serving.workspace.Workspaces;
@@ -91,6 +92,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -155,7 +157,20 @@ public final class EnclaveServer implements AutoCloseable {
         ca = CertificateAuthority.open(home.resolve("tls"));
 
         // Bind the listeners first: URLs that resources show (scoring URIs, blob endpoints) need the real ports.
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        // After an asynchronous answer, Jetty resumes the connection (reads its next request) through this pool. When the
+        // answer was written by a worker I/O loop, the loop does that itself instead of waking a pool thread for it: the
+        // read finds nothing yet or a pipelined request, whose path never blocks. A thread wake-up and a context switch
+        // less per scoring request: 2.5 -> 1.9 context switches and about a fifth less server CPU per request (issue 6).
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8) {
+            @Override
+            public void execute(Runnable job) {
+                if (job instanceof Connection && WorkerIoThreads.isCurrent()) {
+                    job.run();
+                } else {
+                    super.execute(job);
+                }
+            }
+        };
         threads.setName("enclave-http");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         jetty = new Server(threads);

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The event loops that read workers' answers (one per four cores, at least one), and the timer that ends overdue
  * requests. Continuations of a {@link WorkerClient} future run on these threads, so they must not block: the gateway
- * writes its response asynchronously, and the next queued request is sent with a non-blocking write.
+ * writes its response asynchronously, the next queued request is sent with a non-blocking write, and the server lets
+ * a loop resume the client's connection for its next request ({@link WorkerIoThreads}).
  */
 final class WorkerIo {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerIo.class);
@@ -262,11 +263,22 @@ final class WorkerIo {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot open a selector for the worker I/O loop", e);
             }
-            Thread thread = new Thread(loops[i], "enclave-worker-io-" + i);
+            Thread thread = new LoopThread(loops[i], "enclave-worker-io-" + i);
             thread.setDaemon(true);
             thread.start();
         }
         return loops;
+    }
+
+    /** Whether the calling thread is one of the loops (where answers are completed and responses written). */
+    static boolean onLoopThread() {
+        return Thread.currentThread() instanceof LoopThread;
+    }
+
+    private static final class LoopThread extends Thread {
+        LoopThread(Runnable loop, String name) {
+            super(loop, name);
+        }
     }
 
     private static ScheduledThreadPoolExecutor timeouts() {
