@@ -2,6 +2,7 @@ package enclave.serving.trafficlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import enclave.core.Json;
 import enclave.core.ResourceId;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +46,20 @@ class TrafficLogTest {
                 String text = Files.readString(file);
                 assertThat(text).endsWith("}\n").doesNotContain("\n\n").doesNotStartWith("\n");
             }
+        }
+    }
+
+    @Test
+    void eachLineIsWhatJacksonWouldWriteForTheRecord() throws Exception {
+        ResourceId endpoint = WORKSPACE.child("onlineEndpoints", "json-ep");
+        TrafficRecord record = record("json-ep", 7);
+        try (TrafficLog log = new TrafficLog(directory)) {
+            log.record(endpoint, record);
+            log.flush();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            String line = Files.readString(files.findFirst().orElseThrow()).strip();
+            assertThat(line).isEqualTo(Json.MAPPER.writeValueAsString(record));
         }
     }
 
