@@ -11,8 +11,15 @@ public final class Hashes {
 
     /** SHA-256 of {@code text} in UTF-8. */
     public static byte[] sha256(String text) {
+        return sha256(new byte[0], text);
+    }
+
+    /** SHA-256 of {@code salt} followed by {@code text} in UTF-8. */
+    public static byte[] sha256(byte[] salt, String text) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(salt);
+            return digest.digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }

@@ -2,8 +2,8 @@ package enclave.identity;
 
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Hashes;
 import enclave.store.StoreException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -204,14 +204,14 @@ public final class Principals {
     static String hashRandomSecret(String secret) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
-        return "sha256$" + Base64.getEncoder().encodeToString(salt) + "$" + Base64.getEncoder().encodeToString(sha256(salt, secret));
+        return "sha256$" + Base64.getEncoder().encodeToString(salt) + "$" + Base64.getEncoder().encodeToString(Hashes.sha256(salt, secret));
     }
 
     static boolean verify(String secret, String stored) {
         String[] parts = stored.split("\\$");
         if (parts.length == 3 && parts[0].equals("sha256")) {
             return MessageDigest.isEqual(Base64.getDecoder().decode(parts[2]),
-                    sha256(Base64.getDecoder().decode(parts[1]), secret));
+                    Hashes.sha256(Base64.getDecoder().decode(parts[1]), secret));
         }
         if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
             return false;
@@ -219,16 +219,6 @@ public final class Principals {
         byte[] expected = Base64.getDecoder().decode(parts[3]);
         byte[] actual = derive(secret, Base64.getDecoder().decode(parts[2]), Integer.parseInt(parts[1]));
         return MessageDigest.isEqual(expected, actual);
-    }
-
-    private static byte[] sha256(byte[] salt, String secret) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(salt);
-            return digest.digest(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 
     private static byte[] derive(String secret, byte[] salt, int iterations) {
