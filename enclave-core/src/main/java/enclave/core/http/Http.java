@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Futures;
 import enclave.core.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -59,7 +59,7 @@ public final class Http {
             if (failure == null) {
                 return body;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = Futures.cause(failure);
             // Jetty refuses content beyond maxSize with an IllegalArgumentException.
             throw cause instanceof IllegalArgumentException ? tooLarge(limit)
                     : new EnclaveException(ErrorCode.BadRequest, "could not read the request body: " + cause.getMessage());

@@ -2,6 +2,7 @@ package enclave.serving.runtime;
 
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Futures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -135,7 +136,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         try {
             return check.join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
+            if (Futures.cause(e) instanceof RuntimeException cause) {
                 throw cause;
             }
             throw e;
