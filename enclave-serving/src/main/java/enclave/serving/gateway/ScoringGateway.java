@@ -2,6 +2,7 @@ package enclave.serving.gateway;
 
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Futures;
 import enclave.core.http.Caller;
 import enclave.core.http.Http;
 import enclave.core.metrics.SeriesKey;
@@ -20,7 +21,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -132,7 +132,7 @@ public final class ScoringGateway {
 
         Http.readBodyAsync(request, maxBodyBytes).whenComplete((body, failure) -> {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = Futures.cause(failure);
                 if (cause instanceof EnclaveException e) {
                     exchange.fail(e.status(), e.code(), e.getMessage());
                 } else {
@@ -240,7 +240,7 @@ public final class ScoringGateway {
         }
 
         void fail(int status, ErrorCode code, String message) {
-            // Without blocking (this runs on a selector or worker I/O thread): the body is read to its end first, so that
+            // Without blocking (this runs on a Jetty or worker I/O thread): the body is read to its end first, so that
             // the connection can carry the next request.
             Http.drainBodyAsync(request, response, () -> {
                 byte[] body = Http.errorBody(code.name(), message);
