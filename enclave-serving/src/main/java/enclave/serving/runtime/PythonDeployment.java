@@ -242,8 +242,7 @@ final class PythonDeployment implements RunningDeployment {
         } finally {
             slots.unlock();
         }
-        var deadline = WorkerIo.TIMEOUTS.schedule(() -> giveUp(waiter, settings), settings.maxQueueWait().toMillis(), TimeUnit.MILLISECONDS);
-        waiter.admission().whenComplete((admission, failure) -> deadline.cancel(false));
+        WorkerIo.expireUnlessDone(waiter.admission(), settings.maxQueueWait(), () -> giveUp(waiter, settings));
         return waiter.admission();
     }
 

@@ -153,8 +153,7 @@ final class WorkerClient {
             return CompletableFuture.completedFuture(new Outcome.Failed(describe(e)));
         }
         Exchange exchange = new Exchange(connection);
-        var deadline = WorkerIo.TIMEOUTS.schedule(exchange::expired, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-        exchange.outcome.whenComplete((result, failure) -> deadline.cancel(false));
+        WorkerIo.expireUnlessDone(exchange.outcome, timeout, exchange::expired);
         connection.send(exchange, head.getBytes(StandardCharsets.UTF_8), body);
         return exchange.outcome;
     }
@@ -208,7 +207,7 @@ final class WorkerClient {
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    /** A frame's bytes as one buffer: the two lengths, the header, and (when small) the body. */
+    /** A frame's bytes for one gathering write: the two lengths with the header, then the body. */
     static ByteBuffer[] frame(byte[] head, byte[] body) {
         ByteBuffer lengths = ByteBuffer.allocate(8 + head.length).putInt(head.length).putInt(body.length).put(head).flip();
         return new ByteBuffer[] {lengths, ByteBuffer.wrap(body)};

@@ -7,8 +7,11 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +27,18 @@ final class WorkerIo {
     private static final int READ_BUFFER_BYTES = 16 * 1024;
 
     /** Ends requests past their timeout and slot waits past max_queue_wait; one daemon thread for every worker. */
-    static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
+    private static final ScheduledThreadPoolExecutor TIMEOUTS = timeouts();
 
     private static final Loop[] LOOPS = loops(Math.max(1, Runtime.getRuntime().availableProcessors() / 4));
     private static final AtomicInteger NEXT = new AtomicInteger();
 
     private WorkerIo() {}
+
+    /** Runs {@code expire} once {@code delay} has passed, unless {@code outcome} is complete by then (its timer is dropped). */
+    static void expireUnlessDone(CompletableFuture<?> outcome, Duration delay, Runnable expire) {
+        var deadline = TIMEOUTS.schedule(expire, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+        outcome.whenComplete((result, failure) -> deadline.cancel(false));
+    }
 
     /** A new connection to a worker's socket, watched by one of the loops. */
     static Connection open(UnixDomainSocketAddress address, int generation) throws IOException {
