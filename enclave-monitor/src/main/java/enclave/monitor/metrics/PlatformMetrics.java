@@ -128,14 +128,15 @@ public final class PlatformMetrics implements ServingMetrics {
             return point;
         }
 
+        /** Kept for HTTP statuses (below 600); any other is looked up each time. */
         CounterDataPoint requests(int status) {
-            if (status < 0 || status >= byStatus.length()) {
-                return PlatformMetrics.this.requests.labelValues(series.workspace(), series.endpoint(), series.deployment(), Integer.toString(status));
-            }
-            CounterDataPoint point = byStatus.get(status);
+            boolean kept = status >= 0 && status < byStatus.length();
+            CounterDataPoint point = kept ? byStatus.get(status) : null;
             if (point == null) {
                 point = PlatformMetrics.this.requests.labelValues(series.workspace(), series.endpoint(), series.deployment(), Integer.toString(status));
-                byStatus.set(status, point);
+                if (kept) {
+                    byStatus.set(status, point);
+                }
             }
             return point;
         }
