@@ -38,7 +38,12 @@ import enclave.core.EnclaveException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,64 +89,44 @@ public final class Main {
      * tree does, and `enclave -h`, unknown names and options before the command still get the whole tree.
      */
     static CommandLine commandLine(Session session, String[] args) {
-        Branch top = new Branch(args, 0);
         CommandLine root = new CommandLine(new RootCommand(session));
-        top.add(root, UpCommand.class, () -> new CommandLine(new UpCommand(session)));
-        top.add(root, DownCommand.class, () -> new CommandLine(new DownCommand(session)));
-        top.add(root, StatusCommand.class, () -> new CommandLine(new StatusCommand(session)));
-        top.add(root, ConfigureCommand.class, () -> new CommandLine(new ConfigureCommand(session)));
-        top.add(root, LoginCommand.class, () -> new CommandLine(new LoginCommand(session)));
-        top.add(root, LogoutCommand.class, () -> new CommandLine(new LogoutCommand(session)));
-        top.add(root, AccountCommands.class, () -> new CommandLine(new AccountCommands(session)));
-        top.add(root, GroupCommands.class, () -> new CommandLine(new GroupCommands(session)));
-        top.add(root, IdentityCommands.class, () -> new CommandLine(new IdentityCommands(session)));
-        top.add(root, AdCommands.class, () -> {
-            CommandLine ad = new CommandLine(new AdCommands(session));
-            Branch second = top.below(args);
-            second.add(ad, ServicePrincipalCommands.class, () -> new CommandLine(new ServicePrincipalCommands(session)));
-            second.add(ad, UserCommands.class, () -> new CommandLine(new UserCommands(session)));
-            second.finish();
-            return ad;
+        Branch top = new Branch(root, args, 0);
+        top.add(UpCommand.class, () -> new UpCommand(session));
+        top.add(DownCommand.class, () -> new DownCommand(session));
+        top.add(StatusCommand.class, () -> new StatusCommand(session));
+        top.add(ConfigureCommand.class, () -> new ConfigureCommand(session));
+        top.add(LoginCommand.class, () -> new LoginCommand(session));
+        top.add(LogoutCommand.class, () -> new LogoutCommand(session));
+        top.add(AccountCommands.class, () -> new AccountCommands(session));
+        top.add(GroupCommands.class, () -> new GroupCommands(session));
+        top.add(IdentityCommands.class, () -> new IdentityCommands(session));
+        top.group(AdCommands.class, () -> new AdCommands(session), ad -> {
+            ad.add(ServicePrincipalCommands.class, () -> new ServicePrincipalCommands(session));
+            ad.add(UserCommands.class, () -> new UserCommands(session));
         });
-        top.add(root, RoleCommands.class, () -> {
-            CommandLine role = new CommandLine(new RoleCommands(session));
-            Branch second = top.below(args);
-            second.add(role, RoleDefinitionCommands.class, () -> new CommandLine(new RoleDefinitionCommands(session)));
-            second.add(role, RoleAssignmentCommands.class, () -> new CommandLine(new RoleAssignmentCommands(session)));
-            second.add(role, RoleCheckCommand.class, () -> new CommandLine(new RoleCheckCommand(session)));
-            second.finish();
-            return role;
+        top.group(RoleCommands.class, () -> new RoleCommands(session), role -> {
+            role.add(RoleDefinitionCommands.class, () -> new RoleDefinitionCommands(session));
+            role.add(RoleAssignmentCommands.class, () -> new RoleAssignmentCommands(session));
+            role.add(RoleCheckCommand.class, () -> new RoleCheckCommand(session));
         });
-        top.add(root, MonitorCommand.class, () -> {
-            CommandLine monitor = new CommandLine(new MonitorCommand(session));
-            Branch second = top.below(args);
-            second.add(monitor, DiagnosticSettingsCommands.class, () -> new CommandLine(new DiagnosticSettingsCommands(session)));
-            second.add(monitor, MonitorAccountCommands.class, () -> new CommandLine(new MonitorAccountCommands(session)));
-            second.add(monitor, MonitorMetricsCommand.class, () -> new CommandLine(new MonitorMetricsCommand(session)));
-            second.finish();
-            return monitor;
+        top.group(MonitorCommand.class, () -> new MonitorCommand(session), monitor -> {
+            monitor.add(DiagnosticSettingsCommands.class, () -> new DiagnosticSettingsCommands(session));
+            monitor.add(MonitorAccountCommands.class, () -> new MonitorAccountCommands(session));
+            monitor.add(MonitorMetricsCommand.class, () -> new MonitorMetricsCommand(session));
         });
-        top.add(root, StorageCommands.class, () -> new CommandLine(new StorageCommands(session)));
-        top.add(root, NetworkCommands.class, () -> {
-            CommandLine network = new CommandLine(new NetworkCommands(session));
-            Branch second = top.below(args);
-            second.add(network, VnetCommands.class, () -> new CommandLine(new VnetCommands()));
-            second.add(network, PrivateEndpointCommands.class, () -> new CommandLine(new PrivateEndpointCommands()));
-            second.add(network, PrivateEndpointConnectionCommands.class, () -> new CommandLine(new PrivateEndpointConnectionCommands()));
-            second.add(network, PrivateDnsCommands.class, () -> new CommandLine(new PrivateDnsCommands(session)));
-            second.add(network, DiagnoseCommand.class, () -> new CommandLine(new DiagnoseCommand(session)));
-            second.finish();
-            return network;
+        top.add(StorageCommands.class, () -> new StorageCommands(session));
+        top.group(NetworkCommands.class, () -> new NetworkCommands(session), network -> {
+            network.add(VnetCommands.class, VnetCommands::new);
+            network.add(PrivateEndpointCommands.class, PrivateEndpointCommands::new);
+            network.add(PrivateEndpointConnectionCommands.class, PrivateEndpointConnectionCommands::new);
+            network.add(PrivateDnsCommands.class, () -> new PrivateDnsCommands(session));
+            network.add(DiagnoseCommand.class, () -> new DiagnoseCommand(session));
         });
-        top.add(root, MlCommand.class, () -> {
-            CommandLine ml = new CommandLine(new MlCommand(session));
-            Branch second = top.below(args);
-            second.add(ml, WorkspaceCommands.class, () -> new CommandLine(new WorkspaceCommands(session)));
-            second.add(ml, OnlineEndpointCommands.class, () -> new CommandLine(new OnlineEndpointCommands(session)));
-            second.add(ml, OnlineDeploymentCommands.class, () -> new CommandLine(new OnlineDeploymentCommands(session)));
-            second.add(ml, ConnectionCommands.class, () -> new CommandLine(new ConnectionCommands(session)));
-            second.finish();
-            return ml;
+        top.group(MlCommand.class, () -> new MlCommand(session), ml -> {
+            ml.add(WorkspaceCommands.class, () -> new WorkspaceCommands(session));
+            ml.add(OnlineEndpointCommands.class, () -> new OnlineEndpointCommands(session));
+            ml.add(OnlineDeploymentCommands.class, () -> new OnlineDeploymentCommands(session));
+            ml.add(ConnectionCommands.class, () -> new ConnectionCommands(session));
         });
         top.finish();
         root.setOut(new PrintWriter(session.out(), true, StandardCharsets.UTF_8));
@@ -185,16 +170,22 @@ public final class Main {
     }
 
     /**
-     * One level of the tree as {@link #commandLine(Session, String[])} builds it: adds only the command named by
-     * {@code args[position]} when one of this level's commands has that name, else every command of the level.
+     * One level of the tree as {@link #commandLine(Session, String[])} builds it: adds to {@code parent} only the command
+     * named by {@code args[position]} when one of this level's commands has that name, else every command of the level.
      * Names come from the {@code @Command} annotation, which costs nothing next to building the command.
      */
     private static final class Branch {
+        private final CommandLine parent;
+        private final String[] args;
+        private final int position;
         private final String wanted;
-        private final java.util.List<Runnable> all = new java.util.ArrayList<>();
+        private final List<Runnable> all = new ArrayList<>();
         private boolean matched;
 
-        Branch(String[] args, int position) {
+        Branch(CommandLine parent, String[] args, int position) {
+            this.parent = parent;
+            this.args = args;
+            this.position = position;
             // Only when every word up to here is a command name: an option first (--debug ml ...) means the whole tree.
             String word = null;
             if (args.length > position) {
@@ -208,21 +199,35 @@ public final class Main {
             this.wanted = word;
         }
 
-        void add(CommandLine parent, Class<?> command, java.util.function.Supplier<CommandLine> build) {
-            Command annotation = command.getAnnotation(Command.class);
+        /** A command of this level; {@code command} makes it, only when this level adds it. */
+        void add(Class<?> type, Supplier<Object> command) {
+            addBuilt(type, () -> new CommandLine(command.get()));
+        }
+
+        /**
+         * A command with commands of its own, which {@code children} adds to the level below. That level picks by name only
+         * when this one did ({@code enclave bogus workspace} gets everything).
+         */
+        void group(Class<?> type, Supplier<Object> command, Consumer<Branch> children) {
+            addBuilt(type, () -> {
+                CommandLine group = new CommandLine(command.get());
+                Branch below = new Branch(group, matched ? args : new String[0], position + 1);
+                children.accept(below);
+                below.finish();
+                return group;
+            });
+        }
+
+        private void addBuilt(Class<?> type, Supplier<CommandLine> build) {
+            Command annotation = type.getAnnotation(Command.class);
             boolean named = wanted != null && annotation != null
-                    && (annotation.name().equals(wanted) || java.util.Arrays.asList(annotation.aliases()).contains(wanted));
+                    && (annotation.name().equals(wanted) || Arrays.asList(annotation.aliases()).contains(wanted));
             if (named) {
                 matched = true;
                 parent.addSubcommand(build.get());
             } else if (!matched) {
                 all.add(() -> parent.addSubcommand(build.get()));
             }
-        }
-
-        /** The next level down, which picks by name only when this one did (`enclave bogus workspace` gets everything). */
-        Branch below(String[] args) {
-            return new Branch(matched ? args : new String[0], 1);
         }
 
         /** Adds the level's other commands when none was named; call after the level's last {@link #add}. */
