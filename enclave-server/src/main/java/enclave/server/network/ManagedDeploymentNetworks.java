@@ -1,9 +1,9 @@
 package enclave.server.network;
 
-import enclave.core.FileTrees;
-import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.FileTrees;
+import enclave.core.Hashes;
 import enclave.core.ResourceId;
 import enclave.core.http.Caller;
 import enclave.network.dns.DnsServer;
