@@ -1,8 +1,8 @@
 package enclave.monitor.account;
 
-import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Hashes;
 import enclave.core.ResourceId;
 import enclave.store.ResourceStore;
 import java.time.Clock;

@@ -291,6 +291,4 @@ public final class PrometheusEngine implements AutoCloseable {
         RANDOM.nextBytes(bytes);
         return bytes;
     }
-
-
 }

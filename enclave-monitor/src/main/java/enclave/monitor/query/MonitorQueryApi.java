@@ -20,7 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -128,17 +130,17 @@ public final class MonitorQueryApi {
      * The password of {@code Authorization: Basic}, which is taken as the token: tools without bearer support (Debian's promtool
      * 2.42) send it from a URL {@code https://token:<token>@host/...}. The token is validated exactly as a bearer token is.
      */
-    private static java.util.Optional<String> basicPassword(Request request) {
-        String header = request.getHeaders().get(org.eclipse.jetty.http.HttpHeader.AUTHORIZATION);
+    private static Optional<String> basicPassword(Request request) {
+        String header = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            String decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).trim()), java.nio.charset.StandardCharsets.UTF_8);
+            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
-            return colon < 0 || colon == decoded.length() - 1 ? java.util.Optional.empty() : java.util.Optional.of(decoded.substring(colon + 1));
+            return colon < 0 || colon == decoded.length() - 1 ? Optional.empty() : Optional.of(decoded.substring(colon + 1));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -1,8 +1,8 @@
 package enclave.serving.deployment;
 
-import enclave.core.FileTrees;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.FileTrees;
 import enclave.core.Names;
 import enclave.core.ResourceId;
 import enclave.serving.asset.AssetKind;

@@ -1,8 +1,8 @@
 package enclave.storage.blob;
 
-import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Hashes;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Comparator;
