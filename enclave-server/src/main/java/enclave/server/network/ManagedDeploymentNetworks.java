@@ -65,7 +65,6 @@ public final class ManagedDeploymentNetworks implements DeploymentNetworks {
 
     private record Link(String suffix, String groupId) {}
 
-
     private static final List<Link> LINKS = List.of(new Link("ws", "amlworkspace"), new Link("blob", "blob"), new Link("acr", "registry"));
 
     /** What a deployment's network holds open in this process: its Unix sockets and its DNS listener. */

@@ -351,7 +351,6 @@ public final class Deployments implements AutoCloseable {
         return weights.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).mapToInt(e -> e.getValue() == null ? 0 : e.getValue()).sum();
     }
 
-
     @Override
     public void close() {
         for (Running r : running.values()) {

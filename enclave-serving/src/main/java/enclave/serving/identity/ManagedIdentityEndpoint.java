@@ -1,8 +1,8 @@
 package enclave.serving.identity;
 
-import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Hashes;
 import enclave.core.ResourceId;
 import enclave.core.http.Call;
 import enclave.core.http.Route;
@@ -137,5 +137,4 @@ public final class ManagedIdentityEndpoint {
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
-
 }

@@ -1,8 +1,8 @@
 package enclave.serving.workspace;
 
-import enclave.core.Hashes;
 import enclave.core.EnclaveException;
 import enclave.core.ErrorCode;
+import enclave.core.Hashes;
 import enclave.core.Names;
 import enclave.core.ResourceId;
 import enclave.storage.account.StorageAccounts;
@@ -111,13 +111,13 @@ public final class Workspaces {
     /** The workspace's container registry: {@code cr} and a hash of the workspace id, in the workspace's group (as Azure names it). */
     public static ResourceId registryId(ResourceId workspace) {
         return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.ContainerRegistry", "registries",
-                "cr" + Hashes.sha256Hex(workspace.key()).substring(0, 20));
+                "cr" + idHash(workspace));
     }
 
     /** The workspace's key store: {@code kv} and a hash of the workspace id (vault names are 3-24 characters), in the workspace's group. */
     public static ResourceId keyVaultId(ResourceId workspace) {
         return ResourceId.of(workspace.subscription(), workspace.resourceGroup().orElseThrow(), "Microsoft.KeyVault", "vaults",
-                "kv" + Hashes.sha256Hex(workspace.key()).substring(0, 20));
+                "kv" + idHash(workspace));
     }
 
     /** Whether the key store exists; workspaces made before key stores were stored still own the one their id derives. */
@@ -147,9 +147,14 @@ public final class Workspaces {
         return ResourceId.parse(workspace.storageAccount() + "/blobServices/default/containers/" + DEFAULT_CONTAINER);
     }
 
+    /** 20 hex digits of SHA-256 of the workspace id: what the names of the resources made with a workspace end with. */
+    private static String idHash(ResourceId workspace) {
+        return Hashes.sha256Hex(workspace.key()).substring(0, 20);
+    }
+
     /** Storage account names are global, 3-24 lower-case letters and digits: derive one from the workspace id. */
     static String defaultStorageName(ResourceId workspace) {
-        return "st" + Hashes.sha256Hex(workspace.key()).substring(0, 20);
+        return "st" + idHash(workspace);
     }
 
 }

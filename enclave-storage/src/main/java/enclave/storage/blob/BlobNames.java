@@ -196,7 +196,6 @@ final class BlobNames {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
-
     private static EnclaveException invalidBlob(String name, String rule) {
         String shown = name == null ? "null" : name.length() > 80 ? name.substring(0, 80) + "..." : name;
         return new EnclaveException(ErrorCode.InvalidResourceName, "blob name '" + shown + "' is invalid: " + rule);
