@@ -63,6 +63,10 @@ def encode_result(result):
     return json.dumps(result, default=to_jsonable).encode("utf-8"), "application/json"
 
 
+def error_body(code, message):
+    return json_body({"error": {"code": code, "message": message}})
+
+
 def json_body(document):
     return json.dumps(document).encode("utf-8")
 
@@ -215,7 +219,7 @@ def answer(module, method, target, body, keep_alive, framed):
         status, payload, content_type = 200, b'{"status": "ready"}', "application/json"
     else:
         shown = path.decode("utf-8", errors="replace") or "/"
-        status, payload, content_type = 404, json_body({"error": {"code": "NotFound", "message": f"no route for {shown}"}}), "application/json"
+        status, payload, content_type = 404, error_body("NotFound", f"no route for {shown}"), "application/json"
     if framed:
         return frame(status, payload, content_type)
     return response(status, payload, content_type, keep_alive, method == b"HEAD")
@@ -230,7 +234,7 @@ def score(module, raw_data):
         traceback.print_exc(file=sys.stderr)
         sys.stderr.flush()
         message = f"{type(error).__name__}: {error}"
-        return 500, json_body({"error": {"code": "ModelError", "message": message}}), "application/json"
+        return 500, error_body("ModelError", message), "application/json"
     return 200, payload, content_type
 
 
@@ -411,9 +415,9 @@ class Server:
         except BadRequest as error:
             # A malformed request, not the model: answer it, then drop the connection, whose framing is lost.
             print(f"enclave: cannot handle a request: {error}", file=sys.stderr, flush=True)
-            error_body = json_body({"error": {"code": "BadRequest", "message": f"BadRequest: {error}"}})
+            refusal = error_body("BadRequest", f"BadRequest: {error}")
             framed = buffer[:1] == b"\0"
-            replies.append(frame(400, error_body, "application/json") if framed else response(400, error_body, "application/json", False))
+            replies.append(frame(400, refusal, "application/json") if framed else response(400, refusal, "application/json", False))
             keep_alive = False
         if not self.deliver(connection, replies, keep_alive):
             self.close(connection)
