@@ -453,6 +453,10 @@ def main():
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--scoring-script", required=True)
     args = parser.parse_args()
+    # The platform appends its own notes to the console log while we run: hand each line to one write(2), so that the
+    # log's writers interleave whole lines only (unbuffered, print("a:", b) would be three writes).
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(line_buffering=True, write_through=False)
 
     threading.Thread(target=exit_when_orphaned, name="enclave-orphan-watch", daemon=True).start()
     # Azure's inference server shows what scoring code logs at INFO and above; so do we (stderr lands in the console log).

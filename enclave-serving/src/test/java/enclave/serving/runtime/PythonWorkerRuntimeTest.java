@@ -131,6 +131,8 @@ class PythonWorkerRuntimeTest {
                     "printing-scorer: hello from init on stdout",
                     "printing-scorer: hello from init on stderr",
                     "hello from init via logging");
+            assertThat(deployment.consoleLog(100).lines())
+                    .contains("printing-scorer: another writer's line", "printing-scorer: one line in parts");
 
             answered(deployment.score(post("ping")));
 
