@@ -15,5 +15,11 @@ def init():
 
 
 def run(raw_data):
+    if raw_data.startswith("print-mib:"):
+        mib = int(raw_data.split(":")[1])
+        for _ in range(mib):
+            sys.stdout.write(("x" * 1023 + "\n") * 1024)
+        print(f"printing-scorer: printed {mib} MiB")
+        return {"printed": mib}
     print(f"printing-scorer: run got {raw_data}")
     return {"echo": raw_data}

@@ -14,6 +14,7 @@ import enclave.serving.endpoint.OnlineEndpoint;
 import enclave.serving.endpoint.ProvisioningState;
 import enclave.serving.operation.Operation;
 import enclave.serving.operation.Operations;
+import enclave.serving.runtime.LogFiles;
 import enclave.serving.runtime.RunningDeployment;
 import enclave.serving.runtime.WorkerRuntime;
 import enclave.serving.runtime.WorkerNetwork;
@@ -208,13 +209,14 @@ public final class Deployments implements AutoCloseable {
             return "";
         }
         try (Stream<Path> files = Files.list(logs)) {
-            List<Path> chosen = files.filter(f -> storageInitializer == f.getFileName().toString().startsWith("storage-initializer")).sorted().toList();
+            List<Path> chosen = files.filter(f -> !LogFiles.isPrevious(f))
+                    .filter(f -> storageInitializer == f.getFileName().toString().startsWith("storage-initializer")).sorted().toList();
             StringBuilder out = new StringBuilder();
             for (Path file : chosen) {
                 if (chosen.size() > 1) {
                     out.append("--- ").append(file.getFileName().toString().replace(".log", "")).append(" ---\n");
                 }
-                out.append(LogTail.lastLines(file, lines));
+                LogFiles.lastLines(file, lines).forEach(line -> out.append(line).append('\n'));
             }
             return out.toString();
         } catch (IOException e) {

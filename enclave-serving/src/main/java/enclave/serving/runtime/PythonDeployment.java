@@ -189,12 +189,12 @@ final class PythonDeployment implements RunningDeployment {
     @Override
     public String consoleLog(int lines) {
         if (instances.size() == 1) {
-            return String.join("\n", LogTail.lastLines(instances.getFirst().log(), lines));
+            return String.join("\n", LogFiles.lastLines(instances.getFirst().log(), lines));
         }
         return instances.stream()
                 .sorted(Comparator.comparingInt(WorkerInstance::index))
                 .flatMap(instance -> Stream.concat(
-                        Stream.of("--- instance " + instance.index() + " ---"), LogTail.lastLines(instance.log(), lines).stream()))
+                        Stream.of("--- instance " + instance.index() + " ---"), LogFiles.lastLines(instance.log(), lines).stream()))
                 .reduce((first, second) -> first + "\n" + second)
                 .orElse("");
     }

@@ -30,6 +30,8 @@ final class WorkerInstance {
     /** The worker's exit code when the scoring script fails to load or its init() raises. */
     static final int INIT_FAILED_EXIT_CODE = 3;
     static final int LOG_TAIL_LINES = 30;
+    /** A console log over this many bytes starts again, its lines kept as the previous file ({@link LogFiles}). */
+    static final long CONSOLE_LOG_MAX_BYTES = 16L * 1024 * 1024;
 
     private static final long INITIAL_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -275,6 +277,7 @@ final class WorkerInstance {
                 nextReadiness = System.nanoTime() + (readySinceLaunch ? readiness.period() : STARTUP_POLL).toNanos();
             }
             if (readySinceLaunch && System.nanoTime() - nextLiveness >= 0) {
+                keepLogUnderCap();
                 if (client.probe("/health", liveness.timeout())) {
                     livenessFailures = 0;
                 } else if (++livenessFailures >= liveness.failureThreshold()) {
@@ -290,6 +293,18 @@ final class WorkerInstance {
             } catch (InterruptedException e) {
                 return new Ending.Stopped();
             }
+        }
+    }
+
+    /** Checked at each liveness probe (Azure's default period is 10 s): a model that prints per request fills a log fast. */
+    private void keepLogUnderCap() {
+        try {
+            if (LogFiles.copyTruncateIfOver(log, CONSOLE_LOG_MAX_BYTES)) {
+                LOG.info("deployment {} instance {}: console log over {} bytes; its lines so far are in {}", deploymentId, index,
+                        CONSOLE_LOG_MAX_BYTES, LogFiles.previous(log).getFileName());
+            }
+        } catch (IOException e) {
+            LOG.warn("deployment {} instance {}: cannot rotate console log {}: {}", deploymentId, index, log, e.toString());
         }
     }
 
@@ -312,7 +327,7 @@ final class WorkerInstance {
             case Ending.LivenessFailed failed -> "Instance " + index + " failed its liveness probe before it became ready";
             case Ending.Stopped stopped -> "Instance " + index + " was stopped before it became ready";
         };
-        List<String> tail = LogTail.lastLines(log, LOG_TAIL_LINES);
+        List<String> tail = LogFiles.lastLines(log, LOG_TAIL_LINES);
         LOG.warn("deployment {} instance {}: {}", deploymentId, index, what);
         return new EnclaveException(ErrorCode.ScoringScriptInitFailed,
                 what + ". Last lines of its console log:\n" + String.join("\n", tail));

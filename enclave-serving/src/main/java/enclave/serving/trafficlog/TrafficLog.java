@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import enclave.core.Hashes;
 import enclave.core.Json;
 import enclave.core.ResourceId;
-import enclave.serving.runtime.LogTail;
+import enclave.serving.runtime.LogFiles;
 import enclave.store.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The traffic log: one JSON-lines file per endpoint under {@code directory}. The gateway only enqueues (no I/O on the
  * request path); one writer thread drains the queue in batches and appends each batch with one write per endpoint.
- * A full queue drops records and counts them rather than slowing scoring down.
+ * A full queue drops records and counts them rather than slowing scoring down. Each endpoint's file is kept under
+ * {@link #MAX_FILE_BYTES} ({@link LogFiles}: over it, the file becomes the previous one and a new one starts), so an
+ * endpoint's traffic log takes at most twice that on disk: under load, a record every 100 µs would otherwise fill
+ * a disk at 20 GB a day.
  *
  * <p>Files, not the database: a record is written once and read only as "the newest N", which an append-only file does
  * for a few microseconds a record, where an H2 insert (row, index, page rewrite per commit) cost more CPU than the rest
@@ -36,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrafficLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrafficLog.class);
+    /** Per endpoint: about 110,000 records of the sample's size in the newest file, as many again in the previous one. */
+    public static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
     private static final int CAPACITY = 65_536;
     private static final int BATCH = 512;
     // Under load, gather records for a moment before writing: one append per endpoint and batch, not per record.
@@ -44,6 +49,7 @@ public final class TrafficLog implements AutoCloseable {
     private record Entry(String endpointKey, TrafficRecord record) {}
 
     private final Path directory;
+    private final long maxFileBytes;
     private final Object files = new Object();
     private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
@@ -55,7 +61,13 @@ public final class TrafficLog implements AutoCloseable {
     private volatile boolean running = true;
 
     public TrafficLog(Path directory) {
+        this(directory, MAX_FILE_BYTES);
+    }
+
+    /** @param maxFileBytes the size over which an endpoint's file starts again, its records kept as the previous file */
+    public TrafficLog(Path directory, long maxFileBytes) {
         this.directory = directory;
+        this.maxFileBytes = maxFileBytes;
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
@@ -82,7 +94,7 @@ public final class TrafficLog implements AutoCloseable {
         flush();
         List<String> lines;
         synchronized (files) {
-            lines = LogTail.lastLines(fileOf(endpoint.key()), top);
+            lines = LogFiles.lastLines(fileOf(endpoint.key()), top);
         }
         List<TrafficRecord> records = new ArrayList<>(lines.size());
         for (String line : lines) {
@@ -103,7 +115,7 @@ public final class TrafficLog implements AutoCloseable {
         flush();
         synchronized (files) {
             try {
-                Files.deleteIfExists(fileOf(endpoint.key()));
+                LogFiles.delete(fileOf(endpoint.key()));
             } catch (IOException e) {
                 throw new StoreException("could not delete the traffic log of " + endpoint, e);
             }
@@ -190,8 +202,15 @@ public final class TrafficLog implements AutoCloseable {
                 throw new IllegalStateException("cannot serialize a traffic record", e);
             }
             synchronized (files) {
-                try (OutputStream out = Files.newOutputStream(fileOf(endpoint.getKey()), StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+                Path file = fileOf(endpoint.getKey());
+                try {
+                    LogFiles.renameIfOver(file, maxFileBytes);
+                } catch (IOException e) {
+                    // Keep appending: a log over its cap loses nothing, a failed write would.
+                    log.warn("traffic log: cannot rotate {}: {}", file, e.toString());
+                }
+                try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE)) {
                     batchBytes.writeTo(out);
                 } catch (IOException e) {
                     throw new StoreException("could not write the traffic log", e);

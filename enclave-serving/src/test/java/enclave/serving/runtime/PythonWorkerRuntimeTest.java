@@ -142,6 +142,24 @@ class PythonWorkerRuntimeTest {
     }
 
     @Test
+    void aConsoleLogOverItsCapStartsAgainAndItsLastLinesStillRead() throws Exception {
+        try (RunningDeployment deployment = runtime.start(spec("printing").build(), stage -> {})) {
+            Path log = workDir.resolve("logs/instance-0.log");
+            int mib = (int) (WorkerInstance.CONSOLE_LOG_MAX_BYTES >> 20) + 1;
+            answered(deployment.score(post("print-mib:" + mib)));
+
+            // The supervisor checks at its next liveness probe (every 100 ms here).
+            await(() -> Files.exists(LogFiles.previous(log)));
+            answered(deployment.score(post("ping")));
+            await(() -> deployment.consoleLog(1).equals("printing-scorer: run got ping"));
+
+            assertThat(Files.size(log)).isLessThan(1024);
+            assertThat(Files.size(LogFiles.previous(log))).isGreaterThan(WorkerInstance.CONSOLE_LOG_MAX_BYTES);
+            assertThat(deployment.consoleLog(2)).isEqualTo("printing-scorer: printed " + mib + " MiB\nprinting-scorer: run got ping");
+        }
+    }
+
+    @Test
     void aRunSlowerThanTheRequestTimeoutTimesOutAndTheInstanceKeepsServing() {
         RequestSettings quick = new RequestSettings(Duration.ofMillis(300), 2, Duration.ofSeconds(2));
         try (RunningDeployment deployment = runtime.start(spec("slow").requests(quick).build(), stage -> {})) {

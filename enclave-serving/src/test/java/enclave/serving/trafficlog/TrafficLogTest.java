@@ -63,6 +63,40 @@ class TrafficLogTest {
         }
     }
 
+    @Test
+    void anEndpointsLogStaysUnderTwiceItsCapAndTheNewestRecordsReadAcrossTheRotation() throws Exception {
+        ResourceId endpoint = WORKSPACE.child("onlineEndpoints", "busy-ep");
+        long cap = 16 * 1024;
+        List<TrafficRecord> written = new ArrayList<>();
+        try (TrafficLog log = new TrafficLog(directory, cap)) {
+            for (int i = 0; i < 3000; i++) {
+                TrafficRecord record = record("busy-ep", i);
+                log.record(endpoint, record);
+                written.add(record);
+                if (i % 100 == 99) {
+                    log.flush(); // many batches, so that the file goes over its cap several times
+                }
+            }
+            log.flush();
+            try (Stream<Path> files = Files.list(directory)) {
+                List<Path> both = files.toList();
+                assertThat(both).hasSize(2);
+                // A batch of 100 records (about 50 KiB) is written whole after the check: the cap bounds the file before it.
+                for (Path file : both) {
+                    assertThat(Files.size(file)).isLessThan(cap + 100 * 1024);
+                }
+            }
+            // The newest file alone holds fewer than 150 records; the rest come from the previous one, in order.
+            assertThat(log.recent(endpoint, 150)).containsExactlyElementsOf(written.subList(written.size() - 150, written.size()));
+
+            log.deleteEndpoint(endpoint);
+            assertThat(log.recent(endpoint, 10)).isEmpty();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            assertThat(files.toList()).isEmpty();
+        }
+    }
+
     private static TrafficRecord record(String endpoint, int i) {
         return new TrafficRecord(Instant.parse("2026-11-23T10:00:00Z").plusMillis(i), "POST", "/endpoints/" + endpoint + "/score", "sub-1",
                 "ws", endpoint, "blue", "HTTP/1.1", 200, "OK", 200, "OK", 40 + i, 20, "wrk/4.1 \"quoted\" ünïcode", "req-" + i,
