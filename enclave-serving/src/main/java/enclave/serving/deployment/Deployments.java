@@ -209,7 +209,8 @@ public final class Deployments implements AutoCloseable {
             return "";
         }
         try (Stream<Path> files = Files.list(logs)) {
-            List<Path> chosen = files.filter(f -> !LogFiles.isPrevious(f))
+            // Current logs only (instance-N.log, storage-initializer.log): LogFiles.lastLines reads a previous file itself.
+            List<Path> chosen = files.filter(f -> f.getFileName().toString().endsWith(".log"))
                     .filter(f -> storageInitializer == f.getFileName().toString().startsWith("storage-initializer")).sorted().toList();
             StringBuilder out = new StringBuilder();
             for (Path file : chosen) {

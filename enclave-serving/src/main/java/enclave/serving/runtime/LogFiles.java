@@ -31,11 +31,6 @@ public final class LogFiles {
         return log.resolveSibling(log.getFileName() + ".1");
     }
 
-    /** Whether {@code file} is some log's {@link #previous} file. */
-    public static boolean isPrevious(Path file) {
-        return file.getFileName().toString().endsWith(".1");
-    }
-
     /**
      * For a log that its writer opens for each write: when it is over {@code maxBytes}, renames it to its previous
      * file. Nothing is lost; the next write creates the log again.

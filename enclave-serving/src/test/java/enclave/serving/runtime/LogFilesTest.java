@@ -52,8 +52,6 @@ class LogFilesTest {
         Files.write(log, lines(200, 201));
         assertThat(Files.readAllLines(LogFiles.previous(log))).isEqualTo(lines(100, 200));
         assertThat(LogFiles.lastLines(log, 1000)).isEqualTo(lines(100, 201));
-        assertThat(LogFiles.isPrevious(LogFiles.previous(log))).isTrue();
-        assertThat(LogFiles.isPrevious(log)).isFalse();
 
         LogFiles.delete(log);
         assertThat(LogFiles.lastLines(log, 10)).isEmpty();
