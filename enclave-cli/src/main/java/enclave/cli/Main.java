@@ -13,6 +13,7 @@ import enclave.cli.endpoint.OnlineEndpointCommands;
 import enclave.cli.connection.ConnectionCommands;
 import enclave.cli.group.GroupCommands;
 import enclave.cli.http.HttpTransport;
+import enclave.cli.http.Preconnect;
 import enclave.cli.identity.IdentityCommands;
 import enclave.cli.monitor.DiagnosticSettingsCommands;
 import enclave.cli.monitor.MonitorAccountCommands;
@@ -58,6 +59,7 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        Preconnect.start(Session.home(System.getenv()));
         int code = run(args, System.out, System.err, System.getenv(), System.console() != null);
         HttpTransport.closeAll();
         System.exit(code);

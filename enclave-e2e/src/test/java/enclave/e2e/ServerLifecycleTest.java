@@ -111,6 +111,13 @@ class ServerLifecycleTest {
         assertThat(info.statusCode()).isEqualTo(200);
         assertThat(Json.MAPPER.readTree(info.body()).get("version").asText()).isEqualTo(status.get("version").asText());
 
+        // A CLI process opens its TLS connection on a second thread while it builds the command (Preconnect): the
+        // command's requests, signed in as the admin, go over that connection.
+        Cli.Result group = cliProcess("group", "create", "-n", "lifecycle-pre-rg", "-o", "json").ok();
+        assertThat(group.json().get("name").asText()).isEqualTo("lifecycle-pre-rg");
+        assertThat(cli.run("group", "show", "-n", "lifecycle-pre-rg", "-o", "json").ok().json().get("name").asText()).isEqualTo("lifecycle-pre-rg");
+        String serverJson = Files.readString(home.resolve("server.json"));
+
         Cli.Result again = cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0").ok();
         assertThat(again.err()).contains("already running", "pid " + server.pid());
         assertThat(again.json().get("managementUrl").asText()).isEqualTo(status.get("managementUrl").asText());
@@ -122,6 +129,14 @@ class ServerLifecycleTest {
         assertThat(home.resolve("server.json")).doesNotExist();
         assertThat(cli.run("status", "-o", "json").ok().json().get("state").asText()).isEqualTo("stopped");
         assertThat(cli.run("down").ok().out()).contains("not running");
+
+        // A server.json left by a server that is gone: the warm-up connection fails off the main thread, and the
+        // command's own request says what is wrong, as it does without one.
+        Files.writeString(home.resolve("server.json"), serverJson);
+        Cli.Result stale = cliProcess("group", "list", "-o", "json");
+        assertThat(stale.exit()).isNotZero();
+        assertThat(stale.err()).contains("ServerNotRunning").doesNotContain("Exception");
+        Files.delete(home.resolve("server.json"));
     }
 
     @Test

@@ -41,11 +41,18 @@ public final class HttpTransport {
     private final Consumer<String> debug;
 
     public HttpTransport(SSLContext ssl, Consumer<String> debug) {
-        this(HttpClient.newBuilder()
+        this(client(ssl), debug);
+    }
+
+    /** A client for one server's TLS, registered with {@link #closeAll}. */
+    static HttpClient client(SSLContext ssl) {
+        HttpClient client = HttpClient.newBuilder()
                 .sslContext(ssl)
                 .connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .build(), debug);
+                .build();
+        CLIENTS.add(client);
+        return client;
     }
 
     public HttpTransport(HttpClient client, Consumer<String> debug) {

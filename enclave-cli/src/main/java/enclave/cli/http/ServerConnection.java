@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Consumer;
-import javax.net.ssl.SSLContext;
 
 /**
  * Everything needed to talk to the server of one Enclave home: its {@code server.json}, TLS that trusts the
@@ -23,8 +22,9 @@ public record ServerConnection(ServerInfo info, String tenant, HttpTransport htt
         ServerInfo info = ServerInfo.read(home).orElseThrow(() -> new CliException("ServerNotRunning",
                 "Enclave is not running (no " + ServerInfo.file(home) + "): start it with ./enclave up"));
         String tenant = info.tenantId() != null ? info.tenantId() : AdminCredentials.read(home).tenantId();
-        SSLContext ssl = Tls.trusting(info.caPath(home));
-        HttpTransport http = new HttpTransport(ssl, debug);
+        HttpTransport http = Preconnect.take(home, info)
+                .map(client -> new HttpTransport(client, debug))
+                .orElseGet(() -> new HttpTransport(Tls.trusting(info.caPath(home)), debug));
         return new ServerConnection(info, tenant, http, NOBODY, new ManagementClient(managementUrl(info), http, NOBODY));
     }
 

@@ -100,6 +100,11 @@ public final class Session {
 
     /** {@code $ENCLAVE_HOME}, else {@code ~/.enclave}. */
     public Path home() {
+        return home(env);
+    }
+
+    /** {@code $ENCLAVE_HOME} of this environment, else {@code ~/.enclave}. */
+    public static Path home(Map<String, String> env) {
         String home = env.get("ENCLAVE_HOME");
         if (home == null || home.isBlank()) {
             return Path.of(System.getProperty("user.home"), ".enclave").toAbsolutePath().normalize();
