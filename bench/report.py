@@ -91,10 +91,14 @@ figure("aad_token rps / key rps", paired(lambda r: load["enclave-aad"][r]["rps"]
 
 deploys = [float(x) for x in open(args.deploy)]
 inits = [float(x) for x in open(args.init)]
-# Each deploy is paired with the bare init() timed just before it.
-figure("`online-deployment create` wall time / bare `import score; score.init()`", [d / i for d, i in zip(deploys, inits)],
-       "{:.2f}", "≤ 2.0", 2.0, False)
-figure("`online-deployment create` wall time (CLI, s)", deploys, "{:.2f}", "< 3 s", 3.0, False)
+# Each deploy is paired with the bare init() timed just before it. The first deploy after `up` starts its interpreter
+# cold; the others start from the standby interpreter (see bench/run).
+cold, warm = deploys[0], deploys[1:]
+figure("`online-deployment create` wall time / bare `import score; score.init()` (worker from the standby interpreter)",
+       [d / i for d, i in zip(warm, inits[1:])], "{:.2f}", "≤ 2.0", 2.0, False)
+figure("`online-deployment create` wall time (CLI, s, worker from the standby interpreter)", warm, "{:.2f}", "< 3 s", 3.0, False)
+rows.append(("(reference) first deploy after `up`, interpreter started cold: wall time / bare init()", "(≤ 2.0)",
+             f"{cold / inits[0]:.2f} ({cold:.2f} s, one deploy)", verdict(cold / inits[0], 2.0, False)))
 rss_idle, rss_after = int(args.rss_idle) / 1024, int(args.rss_after) / 1024
 rows.append(("server RSS idle (MiB)", "< 300", f"{rss_idle:.0f}", verdict(rss_idle, 300, False)))
 rows.append((f"server RSS after the load and {args.creates} endpoints (MiB)", "< 400", f"{rss_after:.0f}", verdict(rss_after, 400, False)))
@@ -130,8 +134,9 @@ for target in load:
           f"| {summary(series(target, 'p50_us'), '{:.0f}')} | {summary(series(target, 'p99_us'), '{:.0f}')} "
           f"| {summary(paired(lambda r: per_request_us(target, r)), '{:.0f}')} | {summary(paired(lambda r: tax(target, r)), '{:.0f}')} "
           f"| {sum(series(target, 'errors'))} |")
-print(f"\nDeploy: CLI wall times {', '.join(f'{d:.2f}' for d in deploys)} s (one per auth mode's endpoint, including the CLI's JVM start, "
-      f"upload and probes); bare `python3 -c \"import score; score.init()\"` just before each: {', '.join(f'{i:.2f}' for i in inits)} s.")
+print(f"\nDeploy: CLI wall times {', '.join(f'{d:.2f}' for d in deploys)} s (one per endpoint, including the CLI's JVM start, "
+      f"upload and probes; the first started its interpreter cold, the others from the standby interpreter); bare "
+      f"`python3 -c \"import score; score.init()\"` just before each: {', '.join(f'{i:.2f}' for i in inits)} s.")
 print("Proxy tax = time per request at saturation (1/rps) of the target minus that of the bare worker in the same run. "
       "The bare worker is Enclave's worker script serving TCP (wrk cannot open a Unix socket); Enclave and nginx reach it over "
       "its Unix socket. Server RSS is the Enclave JVM only (VmRSS), not its Python workers.")

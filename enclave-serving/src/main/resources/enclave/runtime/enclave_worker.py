@@ -4,17 +4,22 @@ Azure ML contract: the scoring script is imported unchanged, init() is called on
 once per request with the request body as text. Standard library only, so it runs on any Python 3.
 
 Started by Enclave's PythonWorkerRuntime as:
-    python3 -u enclave_worker.py --socket <path.sock> --code-dir <dir> --scoring-script <relative path>
+    python3 -u enclave_worker.py --socket <path.sock> --code-dir <dir> --scoring-script <relative path> [--modules-out <file>]
+or, as the runtime's standby interpreter, which imports the libraries listed in <file> and then waits on stdin for the
+one deployment it becomes (see standby()):
+    python3 -u enclave_worker.py --standby <file>
 """
 
 import argparse
 import collections
+import importlib
 import importlib.util
 import json
 import logging
 import os
 import selectors
 import socket
+import site
 import struct
 import sys
 import threading
@@ -26,6 +31,9 @@ import traceback
 INIT_FAILED_EXIT_CODE = 3
 
 MAX_BODY_BYTES = 100 * 1024 * 1024
+
+# Modules whose import does something visible (opens a browser, prints): never imported ahead of time.
+NOT_PRELOADED = frozenset({"__main__", "antigravity", "this", "__hello__", "__phello__"})
 
 
 def load_scoring_module(code_dir, scoring_script):
@@ -447,11 +455,87 @@ def exit_when_orphaned():
             os._exit(0)
 
 
+def library_directories():
+    """The interpreter's own library folders: the standard library and the system's site-packages."""
+    import sysconfig
+
+    directories = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            directories.add(os.path.realpath(path))
+    try:
+        directories.update(os.path.realpath(path) for path in site.getsitepackages())
+    except AttributeError:
+        pass
+    return tuple(directory.rstrip(os.sep) + os.sep for directory in directories)
+
+
+def record_modules(target):
+    """Writes the names of the modules imported so far that come from the interpreter's own libraries (not the
+    deployment's code or model), in import order, for the next standby interpreter to import ahead of time."""
+    libraries = library_directories()
+    names = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if name in NOT_PRELOADED or not path:
+            continue
+        if os.path.realpath(path).startswith(libraries):
+            names.append(name)
+    temporary = f"{target}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8") as out:
+            out.write("\n".join(names) + "\n")
+        os.replace(temporary, target)
+    except OSError as e:
+        print(f"enclave: cannot record the imported modules in {target}: {e}", file=sys.stderr, flush=True)
+
+
+def standby(preload):
+    """Imports the modules listed in `preload` (what the last deployment's scoring script imported from the system's
+    libraries), then waits for one line of JSON on stdin, {"argv", "env", "cwd", "log"}, and becomes that worker: its
+    environment, working directory and console log, then main() as if started with those arguments. End of input
+    before that line (the server stopped or dropped this standby) ends the process."""
+    imported = 0
+    try:
+        with open(preload, encoding="utf-8") as listed:
+            names = [line.strip() for line in listed if line.strip()]
+    except OSError:
+        names = []
+    for name in names:
+        try:
+            importlib.import_module(name)
+            imported += 1
+        except Exception:
+            pass
+    line = sys.stdin.readline()
+    if not line:
+        os._exit(0)
+    job = json.loads(line)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(nothing, 0)
+    os.close(nothing)
+    log = os.open(job["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.environ.clear()
+    os.environ.update(job["env"])
+    os.chdir(job["cwd"])
+    sys.argv = [sys.argv[0]] + job["argv"]
+    print(f"enclave: this worker is the standby interpreter (pid {os.getpid()}), "
+          f"started with {imported} library modules imported", flush=True)
+    main()
+
+
 def main():
     parser = argparse.ArgumentParser(description="Enclave scoring worker")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--scoring-script", required=True)
+    parser.add_argument("--modules-out")
     args = parser.parse_args()
     # The platform appends its own notes to the console log while we run: hand each line to one write(2), so that the
     # log's writers interleave whole lines only (unbuffered, print("a:", b) would be three writes).
@@ -480,6 +564,9 @@ def main():
             sys.stderr.flush()
             os._exit(INIT_FAILED_EXIT_CODE)
 
+    if args.modules_out:
+        record_modules(args.modules_out)
+
     if os.path.exists(args.socket):
         os.unlink(args.socket)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -495,4 +582,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--standby":
+        standby(sys.argv[2])
+    else:
+        main()

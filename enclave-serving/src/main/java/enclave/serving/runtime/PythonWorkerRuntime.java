@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,10 +38,12 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
     // Only these are inherited from the server's own environment: the rest may hold the server's secrets.
     private static final List<String> INHERITED_VARIABLES = List.of("PATH", "HOME", "LANG");
     private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+    private static final Map<String, String> PYTHON_FLAGS = Map.of("PYTHONUNBUFFERED", "1", "PYTHONDONTWRITEBYTECODE", "1");
 
     private final Path python;
     private final Path workerScript;
     private final WorkerSandbox sandbox;
+    private final StandbyWorker standby;
     private final Set<PythonDeployment> deployments = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -62,6 +65,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         this.python = python;
         this.workerScript = extractScript(runtimeDir, WORKER_RESOURCE, WORKER_FILE);
         this.sandbox = new WorkerSandbox(unshare, python, extractScript(runtimeDir, SANDBOX_RESOURCE, SANDBOX_FILE));
+        this.standby = new StandbyWorker(python, workerScript, runtimeDir, baseEnvironment());
     }
 
     /** A runtime using {@link #DEFAULT_PYTHON}. */
@@ -95,7 +99,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
                 .orElse(List.<String>of()), Thread::startVirtualThread);
 
         stage.accept("initializing");
-        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher);
+        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher, Optional.of(standby));
         PythonDeployment deployment;
         try {
             deployment = PythonDeployment.launch(spec, command, deployments::remove);
@@ -114,6 +118,8 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
             deployment.close();
             throw e;
         }
+        // Only now: the next standby's imports would otherwise compete with this deployment's init() for the CPU.
+        standby.requestRefill();
         if (closed) {
             deployment.close();
             throw new IllegalStateException("the Python worker runtime was closed while starting " + spec.deploymentId());
@@ -128,6 +134,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
             return;
         }
         closed = true;
+        standby.close();
         List.copyOf(deployments).forEach(PythonDeployment::close);
     }
 
@@ -162,7 +169,8 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
         return codeDir.relativize(script).toString();
     }
 
-    private static Map<String, String> environmentOf(WorkerSpec spec) {
+    /** What every worker's environment starts from, and all a standby interpreter gets. */
+    private static Map<String, String> baseEnvironment() {
         Map<String, String> environment = new HashMap<>();
         for (String name : INHERITED_VARIABLES) {
             String value = System.getenv(name);
@@ -171,10 +179,16 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
             }
         }
         environment.putIfAbsent("PATH", DEFAULT_PATH);
+        environment.putAll(PYTHON_FLAGS);
+        return environment;
+    }
+
+    private static Map<String, String> environmentOf(WorkerSpec spec) {
+        Map<String, String> environment = baseEnvironment();
         environment.putAll(spec.environment());
         environment.put("AZUREML_MODEL_DIR", spec.modelDir().toAbsolutePath().toString());
-        environment.put("PYTHONUNBUFFERED", "1");
-        environment.put("PYTHONDONTWRITEBYTECODE", "1");
+        // After the deployment's own: the worker's output must reach its console log unbuffered, whatever it asks.
+        environment.putAll(PYTHON_FLAGS);
         spec.trustStore().ifPresent(trustStore -> {
             String options = "-Djavax.net.ssl.trustStore=" + trustStore.toAbsolutePath()
                     + " -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit";

@@ -180,7 +180,7 @@ final class WorkerInstance {
             // A stale socket from the previous process would look like readiness before init() finished.
             Files.deleteIfExists(socket);
             client.reset();
-            process = command.processBuilder(socket, log).start();
+            process = command.start(socket, log);
         }
         LOG.info("deployment {} instance {}: started worker pid {}", deploymentId, index, process.pid());
     }

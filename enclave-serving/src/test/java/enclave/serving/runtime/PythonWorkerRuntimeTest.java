@@ -452,7 +452,7 @@ class PythonWorkerRuntimeTest {
         }
     }
 
-    private static Path resource(String name) {
+    static Path resource(String name) {
         try {
             return Path.of(PythonWorkerRuntimeTest.class.getResource("/runtime/" + name).toURI());
         } catch (URISyntaxException e) {
@@ -460,16 +460,16 @@ class PythonWorkerRuntimeTest {
         }
     }
 
-    private static ScoreRequest post(String body) {
+    static ScoreRequest post(String body) {
         return new ScoreRequest("POST", "/score", Map.of("Content-Type", "text/plain"), body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static ScoreResult.Answered answered(ScoreResult result) {
+    static ScoreResult.Answered answered(ScoreResult result) {
         assertThat(result).isInstanceOf(ScoreResult.Answered.class);
         return (ScoreResult.Answered) result;
     }
 
-    private static String text(ScoreResult.Answered answer) {
+    static String text(ScoreResult.Answered answer) {
         return new String(answer.body(), StandardCharsets.UTF_8);
     }
 
@@ -487,7 +487,6 @@ class PythonWorkerRuntimeTest {
         }
     }
 
-    /** Polls {@code condition} until it holds or {@link #AWAIT} passes. */
     /** Waits up to {@link #AWAIT} for {@code condition}; shared with the other runtime tests. */
     static void await(BooleanSupplier condition) {
         long deadline = System.nanoTime() + AWAIT.toNanos();
