@@ -502,12 +502,16 @@ def standby(preload):
             names = [line.strip() for line in listed if line.strip()]
     except OSError:
         names = []
+    # Only from the interpreter's own libraries: not from this script's folder, first on sys.path, which is put back
+    # before the worker starts so that its sys.path is what a cold worker's is.
+    own_folder = sys.path.pop(0)
     for name in names:
         try:
             importlib.import_module(name)
             imported += 1
         except Exception:
             pass
+    sys.path.insert(0, own_folder)
     line = sys.stdin.readline()
     if not line:
         os._exit(0)

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,19 @@ class StandbyWorkerTest {
         ProcessHandle waiting = awaitStandby();
         runtime.close();
         await(() -> !waiting.isAlive());
+    }
+
+    @Test
+    void aWaitingStandbyEndsWhenItsInputClosesAsWhenTheServerDies() throws Exception {
+        Path modules = Files.writeString(runtimeDir.resolve("modules.txt"), "fractions\nno_such_module_anywhere\n");
+        Process standby = new ProcessBuilder(PYTHON.toString(), "-u", runtimeDir.resolve("enclave_worker.py").toString(), "--standby", modules.toString())
+                .redirectErrorStream(true).start();
+        assertThat(standby.waitFor(1, TimeUnit.SECONDS)).as("it waits for its worker").isFalse();
+        standby.getOutputStream().close();
+        assertThat(standby.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(standby.exitValue()).isZero();
+        // A module it cannot import is passed over quietly.
+        assertThat(new String(standby.getInputStream().readAllBytes())).isEmpty();
     }
 
     /** The standby interpreter this runtime started, once there is one. */
