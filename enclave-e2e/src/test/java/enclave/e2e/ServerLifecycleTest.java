@@ -158,8 +158,11 @@ class ServerLifecycleTest {
         killed.destroyForcibly();
         killed.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0").ok();
+        // Restarted without the standby interpreter: the recovered deployment's worker starts cold and none waits after it.
+        cliProcess("up", "--detach", "--management-port", "0", "--gateway-port", "0", "--dns-port", "0", "--https-port", "0",
+                "--no-standby-interpreter").ok();
         ProcessHandle restarted = startedServer();
+        assertThat(commandLine(restarted)).contains("--no-standby-interpreter");
         assertThat(restarted.pid()).isNotEqualTo(killed.pid());
 
         String state = await("the recovered deployment leaves Creating/Updating").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
@@ -177,6 +180,8 @@ class ServerLifecycleTest {
                     .isEmpty();
         });
         assertThat(workersOf(restarted)).as("workers of the restarted server").isNotEmpty();
+        assertThat(workersOf(restarted)).map(ServerLifecycleTest::commandLine).noneMatch(line -> line.contains("--standby"));
+        assertThat(home.resolve("runtime/standby-modules.txt")).doesNotExist();
     }
 
     /** The deployment folder (YAML, code, conda file) next to a copy of examples/model-1/model; returns the deployment file. */

@@ -209,7 +209,7 @@ public final class EnclaveServer implements AutoCloseable {
         Assets assets = new Assets(store);
         operations = new Operations(store, platform.subscriptionId(), config.location(), clock);
         trafficLog = new TrafficLog(home.resolve("trafficlog"));
-        runtime = new PythonWorkerRuntime(Path.of(config.python()), home.resolve("runtime"));
+        runtime = new PythonWorkerRuntime(Path.of(config.python()), home.resolve("runtime"), config.standbyInterpreter());
         routing = new RoutingTable(names);
         // A deleted managed identity takes its role assignments with it.
         UserAssignedIdentities userAssignedIdentities = new UserAssignedIdentities(store, principals, platform.tenantId(), resourceGroups::exists,

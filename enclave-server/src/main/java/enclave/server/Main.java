@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar enclave-server.jar --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--https-port N] [--python PATH]}: runs Enclave in
+ * {@code java -jar enclave-server.jar --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--https-port N] [--python PATH] [--no-standby-interpreter]}: runs Enclave in
  * the foreground until SIGTERM/SIGINT; writes {@code <home>/server.json} once ready and removes it on a clean stop.
  */
 public final class Main {
@@ -17,7 +17,7 @@ public final class Main {
             config = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("enclave-server: " + e.getMessage());
-            System.err.println("usage: enclave-server --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--https-port N] [--python PATH]");
+            System.err.println("usage: enclave-server --home DIR [--management-port N] [--gateway-port N] [--dns-port N] [--dns-upstream HOST:PORT] [--https-port N] [--python PATH] [--no-standby-interpreter]");
             System.exit(2);
             return;
         }
@@ -52,7 +52,12 @@ public final class Main {
         int dns = ServerConfig.DEFAULT_DNS_PORT;
         java.util.Optional<String> dnsUpstream = java.util.Optional.ofNullable(System.getenv("ENCLAVE_DNS_UPSTREAM"));
         int https = ServerConfig.DEFAULT_HTTPS_PORT;
+        boolean standby = true;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--no-standby-interpreter")) {
+                standby = false;
+                continue;
+            }
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--home" -> home = require(args[i], value);
@@ -71,7 +76,7 @@ public final class Main {
             dnsUpstream = hostResolver();
         }
         return ServerConfig.defaults(Path.of(home).toAbsolutePath()).withPorts(management, gateway).withPython(python).withDns(dns, dnsUpstream)
-                .withHttpsPort(https);
+                .withHttpsPort(https).withStandbyInterpreter(standby);
     }
 
     /** The first nameserver of /etc/resolv.conf, as {@code host:53}, unless it is on loopback (it could be ourselves). */

@@ -52,6 +52,10 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--python", paramLabel = "PATH", description = "Python interpreter for scoring workers (default: the server's choice).")
     String python;
 
+    @Option(names = "--no-standby-interpreter", description = "Start every worker's interpreter cold: no idle Python process with the last"
+            + " deployment's libraries imported (saves its memory, ~100 MiB with scikit-learn; deploys take the imports' time again).")
+    boolean noStandbyInterpreter;
+
     public UpCommand(Session session) {
         this.session = session;
     }
@@ -196,6 +200,9 @@ public final class UpCommand implements Callable<Integer> {
         if (python != null && !python.isBlank()) {
             command.add("--python");
             command.add(python);
+        }
+        if (noStandbyInterpreter) {
+            command.add("--no-standby-interpreter");
         }
         return command;
     }

@@ -43,7 +43,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
     private final Path python;
     private final Path workerScript;
     private final WorkerSandbox sandbox;
-    private final StandbyWorker standby;
+    private final Optional<StandbyWorker> standby;
     private final Set<PythonDeployment> deployments = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -52,7 +52,12 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
      * @param runtimeDir a directory this runtime owns; the worker script is written there
      */
     public PythonWorkerRuntime(Path python, Path runtimeDir) {
-        this(python, runtimeDir, WorkerSandbox.DEFAULT_UNSHARE);
+        this(python, runtimeDir, true);
+    }
+
+    /** @param standbyInterpreter whether to keep a standby interpreter for the next worker ({@link StandbyWorker}) */
+    public PythonWorkerRuntime(Path python, Path runtimeDir, boolean standbyInterpreter) {
+        this(python, runtimeDir, WorkerSandbox.DEFAULT_UNSHARE, standbyInterpreter);
     }
 
     /** Why this runtime cannot put workers into their own namespaces (not root, no unshare), or empty when it can. */
@@ -62,10 +67,16 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
 
     /** @param unshare util-linux's {@code unshare}, which makes the namespaces of non-host {@link WorkerNetwork}s */
     PythonWorkerRuntime(Path python, Path runtimeDir, Path unshare) {
+        this(python, runtimeDir, unshare, true);
+    }
+
+    private PythonWorkerRuntime(Path python, Path runtimeDir, Path unshare, boolean standbyInterpreter) {
         this.python = python;
         this.workerScript = extractScript(runtimeDir, WORKER_RESOURCE, WORKER_FILE);
         this.sandbox = new WorkerSandbox(unshare, python, extractScript(runtimeDir, SANDBOX_RESOURCE, SANDBOX_FILE));
-        this.standby = new StandbyWorker(python, workerScript, runtimeDir, baseEnvironment());
+        this.standby = standbyInterpreter
+                ? Optional.of(new StandbyWorker(python, workerScript, runtimeDir, baseEnvironment()))
+                : Optional.empty();
     }
 
     /** A runtime using {@link #DEFAULT_PYTHON}. */
@@ -99,7 +110,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
                 .orElse(List.<String>of()), Thread::startVirtualThread);
 
         stage.accept("initializing");
-        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher, Optional.of(standby));
+        WorkerCommand command = new WorkerCommand(python, workerScript, codeDir, scoringScript, environment, launcher, standby);
         PythonDeployment deployment;
         try {
             deployment = PythonDeployment.launch(spec, command, deployments::remove);
@@ -119,7 +130,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
             throw e;
         }
         // Only now: the next standby's imports would otherwise compete with this deployment's init() for the CPU.
-        standby.requestRefill();
+        standby.ifPresent(StandbyWorker::requestRefill);
         if (closed) {
             deployment.close();
             throw new IllegalStateException("the Python worker runtime was closed while starting " + spec.deploymentId());
@@ -134,7 +145,7 @@ public final class PythonWorkerRuntime implements WorkerRuntime, AutoCloseable {
             return;
         }
         closed = true;
-        standby.close();
+        standby.ifPresent(StandbyWorker::close);
         List.copyOf(deployments).forEach(PythonDeployment::close);
     }
 

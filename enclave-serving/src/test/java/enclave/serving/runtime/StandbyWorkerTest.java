@@ -140,6 +140,20 @@ class StandbyWorkerTest {
         assertThat(new String(standby.getInputStream().readAllBytes())).isEmpty();
     }
 
+    @Test
+    void aRuntimeWithoutTheStandbyStartsEveryWorkerCold() throws Exception {
+        runtime.close();
+        runtime = new PythonWorkerRuntime(PYTHON, runtimeDir, false);
+        for (String name : List.of("first", "second")) {
+            try (RunningDeployment deployment = runtime.start(spec(name, Map.of()), stage -> {})) {
+                assertThat(score(deployment).get("preloaded").asBoolean()).isFalse();
+            }
+        }
+        Thread.sleep(StandbyWorker.REFILL_DELAY.toMillis() + 500);
+        assertThat(standbys()).isEmpty();
+        assertThat(runtimeDir.resolve(StandbyWorker.MODULES_FILE)).doesNotExist();
+    }
+
     /** The standby interpreter this runtime started, once there is one. */
     private static ProcessHandle awaitStandby() {
         await(() -> !standbys().isEmpty());
