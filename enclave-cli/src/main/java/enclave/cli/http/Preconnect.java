@@ -1,10 +1,6 @@
 package enclave.cli.http;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +26,8 @@ import java.util.concurrent.TimeoutException;
  * command's own request meets the same failure and reports it.
  */
 public final class Preconnect {
-    private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a command waits for the warm-up before it connects on its own. */
+    private static final Duration WARM_UP_WAIT = Duration.ofSeconds(6);
     private static final Map<Path, CompletableFuture<Connected>> STARTED = new ConcurrentHashMap<>();
 
     private record Connected(String managementUrl, String caFile, HttpClient client) {}
@@ -58,15 +55,8 @@ public final class Preconnect {
 
     private static Connected connect(Path home, ServerInfo info) {
         HttpClient client = HttpTransport.client(Tls.trusting(info.caPath(home)));
-        try {
-            HttpRequest request = HttpRequest.newBuilder(HttpTransport.resolve(URI.create(info.managementUrl()), "/enclave/info"))
-                    .timeout(WARM_UP_TIMEOUT).header("User-Agent", "enclave-cli").GET().build();
-            client.send(request, HttpResponse.BodyHandlers.discarding());
-        } catch (IOException | RuntimeException e) {
-            // The command's own first request meets the same failure and says what it is.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // Its answer does not matter: a failure is met again, and reported, by the command's own first request.
+        ServerConnection.answers(new HttpTransport(client, line -> {}), info);
         return new Connected(info.managementUrl(), info.caFile(), client);
     }
 
@@ -80,7 +70,7 @@ public final class Preconnect {
             return Optional.empty();
         }
         try {
-            Connected connected = started.get(WARM_UP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            Connected connected = started.get(WARM_UP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             if (connected == null || !Objects.equals(connected.managementUrl(), info.managementUrl())
                     || !Objects.equals(connected.caFile(), info.caFile())) {
                 return Optional.empty();

@@ -41,7 +41,15 @@ public record ServerConnection(ServerInfo info, String tenant, HttpTransport htt
     /** Whether {@code GET /enclave/info} answers 200 (no credentials needed). */
     public static boolean answers(ServerInfo info, Path home) {
         try {
-            HttpTransport http = new HttpTransport(Tls.trusting(info.caPath(home)), line -> {});
+            return answers(new HttpTransport(Tls.trusting(info.caPath(home)), line -> {}), info);
+        } catch (CliException | IllegalArgumentException | NullPointerException e) {
+            return false;
+        }
+    }
+
+    /** Whether {@code GET /enclave/info} answers 200 over {@code http}; any failure is a no. */
+    static boolean answers(HttpTransport http, ServerInfo info) {
+        try {
             return http.send("GET", HttpTransport.resolve(URI.create(info.managementUrl()), "/enclave/info"), Map.of(), null).status() == 200;
         } catch (CliException | IllegalArgumentException | NullPointerException e) {
             return false;
