@@ -165,14 +165,8 @@ final class StandbyWorker implements AutoCloseable {
         }
         try {
             LogFiles.renameIfOver(log, LOG_MAX_BYTES);
-            ProcessBuilder builder = new ProcessBuilder(python.toString(), "-u", workerScript.toString(), "--standby", modulesFile.toString())
-                    .directory(directory.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            builder.environment().clear();
-            builder.environment().putAll(environment);
-            waiting = builder.start();
+            waiting = WorkerCommand.interpreter(List.of(python.toString(), "-u", workerScript.toString(), "--standby", modulesFile.toString()),
+                    directory, environment, log).redirectInput(ProcessBuilder.Redirect.PIPE).start();
             waitingWith = modules;
             LOG.info("standby interpreter pid {} imports {} modules for the next worker", waiting.pid(), modules.lines().count());
         } catch (IOException e) {

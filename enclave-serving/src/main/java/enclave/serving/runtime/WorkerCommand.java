@@ -49,9 +49,16 @@ record WorkerCommand(
         List<String> commandLine = new ArrayList<>(launcher);
         commandLine.addAll(List.of(python.toString(), "-u", workerScript.toString()));
         commandLine.addAll(workerArguments(socket));
+        return interpreter(commandLine, codeDir, environment, log).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT));
+    }
+
+    /**
+     * A process of the worker script, cold or standby: it gets exactly {@code environment}, nothing of the server's own,
+     * and appends its stdout and stderr to {@code log}.
+     */
+    static ProcessBuilder interpreter(List<String> commandLine, Path directory, Map<String, String> environment, Path log) {
         ProcessBuilder builder = new ProcessBuilder(commandLine)
-                .directory(codeDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(NO_INPUT))
+                .directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().clear();
