@@ -459,9 +459,10 @@ def library_directories():
     """The interpreter's own library folders: the standard library and the system's site-packages."""
     import sysconfig
 
+    paths = sysconfig.get_paths()
     directories = set()
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        path = sysconfig.get_paths().get(key)
+        path = paths.get(key)
         if path:
             directories.add(os.path.realpath(path))
     try:
